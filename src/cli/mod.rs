@@ -1,0 +1,105 @@
+//! Command line: clap structs hold what the user typed; each subcommand turns them into a checked plan
+//! (model loaded, inputs named, parameters validated) and runs it.
+
+mod check;
+mod parse;
+mod progress;
+mod score;
+mod train;
+
+use crate::error::Result;
+use crate::model::Model;
+use crate::thread::{Fields, Format, ReadOptions};
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+/// What a successful run tells the shell: 0 = clean/publish, 1 = flagged/hold. Errors exit 2.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
+pub enum Outcome {
+    /// Nothing to hold (or the subcommand does not judge).
+    Clean = 0,
+    /// `check` judged the comment should be held.
+    Flagged = 1,
+}
+
+/// Finds violent and abusive reader comments in comment threads and dumps, offline.
+#[derive(Debug, Parser)]
+#[command(name = "redflag", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Print the reader comments found in thread pages or dumps, as JSON Lines.
+    Parse(parse::ParseArgs),
+    /// Score comments (thread pages, JSON Lines, CSV; plain, .gz or .zst): one JSON line per comment.
+    Score(score::ScoreArgs),
+    /// Pre-publish check of one comment: exit 0 = publish, 1 = hold, 2 = error.
+    Check(check::CheckArgs),
+    /// Train the model on labels/ and write models/redflag.json (cross-validated figures on stderr).
+    Train(train::TrainArgs),
+}
+
+/// Runs the parsed command line.
+pub fn run(cli: Cli) -> Result<Outcome> {
+    match cli.command {
+        Command::Parse(a) => parse::run(a),
+        Command::Score(a) => score::run(a),
+        Command::Check(a) => check::run(a),
+        Command::Train(a) => train::run(a),
+    }
+}
+
+/// Which model to use.
+#[derive(Debug, Clone, Args)]
+struct ModelArgs {
+    /// Model file to use instead of the one built into redflag (models/redflag.json at build time).
+    #[arg(long, value_name = "PATH", env = "REDFLAG_MODEL")]
+    model: Option<PathBuf>,
+}
+
+impl ModelArgs {
+    fn load(&self) -> Result<Model> {
+        match &self.model {
+            Some(path) => Model::load(path),
+            None => Model::shipped(),
+        }
+    }
+}
+
+/// How to read inputs.
+#[derive(Debug, Clone, Args)]
+struct InputArgs {
+    /// Input format; detected from the content when not given.
+    #[arg(long, value_enum)]
+    format: Option<Format>,
+    /// Field (JSON) or column (CSV) holding the comment text [default: body, text, comment_text, comment, content].
+    #[arg(long, value_name = "NAME")]
+    text_field: Option<String>,
+    /// Field or column holding the comment id [default: id, name].
+    #[arg(long, value_name = "NAME")]
+    id_field: Option<String>,
+    /// Longest accepted JSON Lines record in bytes; longer ones become error records.
+    #[arg(long, value_name = "BYTES", default_value_t = 8 << 20)]
+    max_line_bytes: usize,
+}
+
+impl InputArgs {
+    fn options(&self) -> ReadOptions {
+        let mut fields = Fields::default();
+        if let Some(t) = &self.text_field {
+            fields.text = vec![t.clone()];
+        }
+        if let Some(i) = &self.id_field {
+            fields.id = vec![i.clone()];
+        }
+        ReadOptions {
+            format: self.format,
+            fields,
+            max_line_bytes: self.max_line_bytes,
+        }
+    }
+}

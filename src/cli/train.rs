@@ -1,0 +1,87 @@
+//! `redflag train`: fit the model on the labelled set and write it atomically.
+
+use super::Outcome;
+use crate::error::Result;
+use crate::model::{read_label_dir, train, TrainParams};
+use clap::Args;
+use std::path::PathBuf;
+
+/// Arguments of `redflag train`.
+#[derive(Debug, Args)]
+pub struct TrainArgs {
+    /// Folder of labelled JSON Lines files (see labels/GUIDE.md).
+    #[arg(long, default_value = "labels")]
+    labels: PathBuf,
+    /// Where to write the model (atomically: a crash never leaves half a file).
+    #[arg(long, default_value = "models/redflag.json")]
+    out: PathBuf,
+    /// Cross-validation folds.
+    #[arg(long, default_value_t = 5)]
+    folds: usize,
+    /// Minimum number of examples a feature must occur in.
+    #[arg(long, default_value_t = 2)]
+    min_df: u32,
+    /// Most features kept (the most frequent).
+    #[arg(long, default_value_t = 200_000)]
+    max_features: usize,
+    /// L2 penalties to choose from by cross-validation (repeat the flag for several).
+    #[arg(long = "alpha", value_name = "ALPHA", default_values_t = [0.3, 1.0, 3.0])]
+    alphas: Vec<f64>,
+}
+
+/// Trains, prints the cross-validated figures, writes the model.
+pub fn run(args: TrainArgs) -> Result<Outcome> {
+    let params = TrainParams::default()
+        .folds(args.folds)
+        .min_df(args.min_df)
+        .max_features(args.max_features)
+        .alphas(args.alphas)
+        .check()?;
+    let (examples, files) = read_label_dir(&args.labels)?;
+    eprintln!(
+        "redflag: training on {} examples from {} files in {}",
+        examples.len(),
+        files.len(),
+        args.labels.display()
+    );
+    let bar = super::progress::spinner();
+    let (model, report) = train(&examples, files, &params, &mut |step| bar.set_message(step.to_string()))?;
+    bar.finish_and_clear();
+    model.save(&args.out)?;
+    let (rows, cols, nnz) = report.matrix;
+    eprintln!(
+        "redflag: training matrix {rows} x {cols}, {nnz} non-zeros ({:.1} MB sparse; a dense matrix would be {:.1} MB)",
+        report.matrix_bytes as f64 / 1e6,
+        (rows * cols * 8) as f64 / 1e6
+    );
+    eprintln!(
+        "redflag: {}-fold cross-validation at the stored thresholds:",
+        model.metadata.folds
+    );
+    eprintln!(
+        "  {:<8} {:>9} {:>6} {:>9} {:>6} {:>6} {:>7} {:>6} {:>6}",
+        "category", "positives", "alpha", "threshold", "prec", "recall", "F1", "ROC", "PR"
+    );
+    for c in &model.metadata.categories {
+        let r = &c.cross_validation;
+        eprintln!(
+            "  {:<8} {:>9} {:>6} {:>9.3} {:>6.3} {:>6.3} {:>7.3} {:>6.3} {:>6.3}",
+            c.name,
+            c.positives,
+            c.alpha,
+            r.threshold,
+            r.precision,
+            r.recall,
+            r.f1,
+            r.roc_auc.unwrap_or(f64::NAN),
+            r.pr_auc.unwrap_or(f64::NAN)
+        );
+    }
+    eprintln!(
+        "redflag: trained in {:.1}s, peak memory {}; model written to {}",
+        report.seconds,
+        super::progress::peak_rss().map_or("unknown".into(), |kb| format!("{:.0} MB", kb as f64 / 1024.0)),
+        args.out.display()
+    );
+    Ok(Outcome::Clean)
+}

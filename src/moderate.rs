@@ -1,0 +1,170 @@
+//! Decide and explain: scores → publish or hold, with the words that drove each score.
+//!
+//! A comment is held when any category's probability reaches that category's threshold (chosen by
+//! cross-validation at training and stored in the model). Each reason is a stretch of the comment —
+//! one token or a word n-gram — with the summed contribution (weight × TF-IDF value) of the features
+//! found there, so a moderator sees "string them up" highlighted rather than an opaque number.
+
+use crate::features::{Hit, SparseVector, Workspace};
+use crate::model::Model;
+use crate::text::{repair, Tokens};
+use serde::Serialize;
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+
+/// Publish or hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Decision {
+    /// No category reached its threshold.
+    Publish,
+    /// At least one category reached its threshold: hold for review.
+    Hold,
+}
+
+/// One stretch of text that raised a category's score.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Reason {
+    /// The category it raised.
+    pub category: String,
+    /// The original text of the stretch.
+    pub text: String,
+    /// Its normalised form, as the model saw it.
+    pub ngram: String,
+    /// Byte offsets `[start, end)` in the comment (after mojibake repair).
+    pub span: (usize, usize),
+    /// Summed weight × value of the features found in it (log-odds).
+    pub contribution: f32,
+}
+
+/// The verdict on one comment.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Verdict {
+    /// Probability per category, in model order.
+    pub scores: BTreeMap<String, f32>,
+    /// Publish or hold.
+    pub decision: Decision,
+    /// Categories at or above their threshold.
+    pub flagged: Vec<String>,
+    /// The strongest reasons for each flagged category, strongest first.
+    pub reasons: Vec<Reason>,
+}
+
+/// How many reasons to give per flagged category.
+pub const REASONS_PER_CATEGORY: usize = 5;
+
+/// Scores comments with one model, reusing its buffers from one comment to the next.
+#[derive(Debug, Clone)]
+pub struct Scorer<'m> {
+    model: &'m Model,
+    tokens: Tokens,
+    work: Workspace,
+    vector: SparseVector,
+    hits: Vec<Hit>,
+}
+
+impl<'m> Scorer<'m> {
+    /// A scorer for `model`.
+    pub fn new(model: &'m Model) -> Self {
+        Scorer {
+            model,
+            tokens: Tokens::new(),
+            work: Workspace::default(),
+            vector: SparseVector::default(),
+            hits: Vec::new(),
+        }
+    }
+
+    /// The model scored with.
+    pub fn model(&self) -> &'m Model {
+        self.model
+    }
+
+    /// Probability per category (model order) for `text`, without explanations.
+    pub fn probabilities(&mut self, text: &str) -> Vec<f32> {
+        let text = repair(text);
+        self.tokens.tokenize(&text);
+        self.model
+            .vectorizer
+            .vectorize(&self.tokens, &mut self.work, &mut self.vector, None);
+        self.model
+            .categories
+            .iter()
+            .map(|c| c.probability(&self.vector))
+            .collect()
+    }
+
+    /// The full verdict on `text`: scores, decision, and reasons for each flagged category.
+    pub fn verdict(&mut self, text: &str) -> Verdict {
+        let text: Cow<'_, str> = repair(text);
+        self.tokens.tokenize(&text);
+        self.model.vectorizer.vectorize(
+            &self.tokens,
+            &mut self.work,
+            &mut self.vector,
+            Some(&mut self.hits),
+        );
+        let mut scores = BTreeMap::new();
+        let mut flagged = Vec::new();
+        let mut reasons = Vec::new();
+        for c in &self.model.categories {
+            let p = c.probability(&self.vector);
+            scores.insert(c.name.clone(), round4(p));
+            if p >= c.threshold {
+                flagged.push(c.name.clone());
+                reasons.extend(self.explain(&text, &c.name, &c.weights));
+            }
+        }
+        Verdict {
+            decision: if flagged.is_empty() {
+                Decision::Publish
+            } else {
+                Decision::Hold
+            },
+            scores,
+            flagged,
+            reasons,
+        }
+    }
+
+    /// The stretches of `text` whose features raised `weights`' score most.
+    fn explain(&self, text: &str, category: &str, weights: &[f32]) -> Vec<Reason> {
+        // How often each feature occurred, to share its contribution among its occurrences.
+        let mut occurrences: BTreeMap<u32, u32> = BTreeMap::new();
+        for h in &self.hits {
+            *occurrences.entry(h.feature).or_default() += 1;
+        }
+        let mut by_stretch: BTreeMap<(usize, usize), f32> = BTreeMap::new();
+        for h in &self.hits {
+            let Ok(k) = self.vector.indices.binary_search(&h.feature) else {
+                continue;
+            };
+            let value = self.vector.values[k];
+            let share = weights[h.feature as usize] * value / occurrences[&h.feature] as f32;
+            *by_stretch.entry(h.tokens).or_default() += share;
+        }
+        let mut stretches: Vec<((usize, usize), f32)> =
+            by_stretch.into_iter().filter(|(_, c)| *c > 0.0).collect();
+        stretches.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        let tokens: Vec<_> = self.tokens.iter().collect();
+        stretches
+            .into_iter()
+            .take(REASONS_PER_CATEGORY)
+            .map(|((first, last), contribution)| {
+                let span = (tokens[first].span.0, tokens[last].span.1);
+                Reason {
+                    category: category.to_string(),
+                    text: text[span.0..span.1].to_string(),
+                    ngram: self.tokens.slice(first, last, false).to_string(),
+                    span,
+                    contribution: round4(contribution),
+                }
+            })
+            .collect()
+    }
+}
+
+/// Rounds to four decimals, enough for a probability and stable in golden files.
+fn round4(x: f32) -> f32 {
+    (x * 10_000.0).round() / 10_000.0
+}

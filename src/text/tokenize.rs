@@ -1,0 +1,312 @@
+//! Splits a comment into normalised tokens that remember where they came from.
+//!
+//! Each [`Token`] carries its normalised text (what the features are built from) and its byte span in
+//! the original comment (what a moderator is shown). Besides the per-character folding of
+//! [`super::normalize`], this stage undoes the obfuscations that need context:
+//!
+//! - leetspeak inside words: "k1ll" → "kill", "h@ng" → "hang", "3xecute" → "execute";
+//! - letters spaced or dotted apart: "e x e c u t e" → "execute", "k.i.l.l" → "kill";
+//! - elongation: "kiiiill" → "kill" (three or more repeats collapse to one);
+//! - apostrophes dropped: "don't" and "dont" meet.
+//!
+//! Emoji are tokens of their own, so "🔫" can carry weight like a word. Nothing is dropped as a stop
+//! word: "I will kill you" keeps "i", "will" and "you", which carry the threat.
+//!
+//! The tokenizer reuses its buffers, so scoring a stream of comments allocates nothing per token.
+
+use super::normalize::fold_char;
+use std::ops::Range;
+
+/// One token: normalised text and byte span in the original comment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Token<'a> {
+    /// Normalised text ("kill" for "K1LL").
+    pub text: &'a str,
+    /// Byte range of the token in the original comment.
+    pub span: (usize, usize),
+}
+
+/// A reusable tokenizer and the tokens of the last comment it read.
+#[derive(Debug, Default, Clone)]
+pub struct Tokens {
+    /// Normalised text of all tokens, each preceded and the last also followed by one space, so that a
+    /// word n-gram ("string them") and a padded token (" kill ") are each one contiguous slice.
+    text: String,
+    /// Each token's range in `text` and span in the input.
+    items: Vec<(Range<u32>, (u32, u32))>,
+    /// Scratch: folded word characters with the input span of the character they came from.
+    chars: Vec<(char, u32, u32)>,
+    /// Scratch: pre-tokens as ranges into `chars`, and whether each is an emoji.
+    pre: Vec<(Range<usize>, bool)>,
+}
+
+/// Characters that stand for letters inside an obfuscated word.
+fn leet(c: char) -> Option<char> {
+    Some(match c {
+        '0' => 'o',
+        '1' | '!' | '|' => 'i',
+        '3' | '€' => 'e',
+        '4' | '@' => 'a',
+        '5' | '$' => 's',
+        '7' => 't',
+        '8' => 'b',
+        '9' => 'g',
+        _ => return None,
+    })
+}
+
+/// Characters that may stand inside a word: letters, digits, and symbols used as letters or to censor.
+fn is_word_char(c: char) -> bool {
+    c.is_alphanumeric() || c == '\'' || c == '*' || leet(c).is_some()
+}
+
+/// Pictographs that commenters use in place of words (🔫, 🪢, 💣, ⚰, 🔥).
+fn is_emoji(c: char) -> bool {
+    matches!(c as u32, 0x1F300..=0x1F5FF | 0x1F600..=0x1F64F | 0x1F680..=0x1F6FF
+        | 0x1F900..=0x1F9FF | 0x1FA70..=0x1FAFF | 0x2600..=0x26FF | 0x2700..=0x27BF)
+}
+
+/// Characters that may separate the letters of a spaced-out word ("k i l l", "k.i.l.l", "k-i-l-l").
+fn is_letter_gap(gap: &str) -> bool {
+    !gap.is_empty()
+        && gap.chars().count() <= 3
+        && gap.chars().all(|c| matches!(c, ' ' | '.' | '-' | '_' | '*' | '/' | '·' | '•'))
+}
+
+impl Tokens {
+    /// An empty tokenizer.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Tokenizes `input`, replacing the previous tokens.
+    ///
+    /// ```
+    /// let mut tokens = redflag::text::Tokens::new();
+    /// tokens.tokenize("E x e c u t e them, K1LL!");
+    /// let texts: Vec<&str> = tokens.iter().map(|t| t.text).collect();
+    /// assert_eq!(texts, ["execute", "them", "kill"]);
+    /// ```
+    pub fn tokenize(&mut self, input: &str) {
+        self.text.clear();
+        self.text.push(' ');
+        self.items.clear();
+        self.chars.clear();
+        self.pre.clear();
+        self.split(input);
+        self.merge_spaced_letters(input);
+        for i in 0..self.pre.len() {
+            let (range, emoji) = self.pre[i].clone();
+            self.finish(range, emoji);
+        }
+        self.text.push(' ');
+    }
+
+    /// The normalised text from the start of token `first` to the end of token `last`, with single
+    /// spaces between tokens; `padded` adds the space before and after ("string them", " kill ").
+    pub fn slice(&self, first: usize, last: usize, padded: bool) -> &str {
+        let start = self.items[first].0.start as usize - usize::from(padded);
+        let end = self.items[last].0.end as usize + usize::from(padded);
+        &self.text[start..end]
+    }
+
+    /// The tokens of the last comment, in order.
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = Token<'_>> + '_ {
+        self.items.iter().map(|(r, (s, e))| Token {
+            text: &self.text[r.start as usize..r.end as usize],
+            span: (*s as usize, *e as usize),
+        })
+    }
+
+    /// How many tokens the last comment had.
+    pub fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    /// Whether the last comment had no tokens.
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
+    /// Pass 1: fold characters and cut them into pre-tokens at separators; trims symbols at the edges.
+    fn split(&mut self, input: &str) {
+        let mut start = 0;
+        for (off, c) in input.char_indices() {
+            let end = (off + c.len_utf8()) as u32;
+            let off = off as u32;
+            if is_emoji(c) {
+                self.close(start);
+                self.chars.push((c, off, end));
+                self.pre.push((self.chars.len() - 1..self.chars.len(), true));
+                start = self.chars.len();
+                continue;
+            }
+            let mut cut = false;
+            let chars = &mut self.chars;
+            fold_char(c, |f| {
+                if is_word_char(f) {
+                    chars.push((f, off, end));
+                } else {
+                    cut = true;
+                }
+            });
+            if cut {
+                self.close(start);
+                start = self.chars.len();
+            }
+        }
+        self.close(start);
+    }
+
+    /// Ends the pre-token that started at `start` in `chars`, trimming non-alphanumeric edges.
+    fn close(&mut self, start: usize) {
+        let mut s = start;
+        let mut e = self.chars.len();
+        while s < e && !self.chars[s].0.is_alphanumeric() {
+            s += 1;
+        }
+        while e > s && !self.chars[e - 1].0.is_alphanumeric() {
+            e -= 1;
+        }
+        if s < e {
+            self.pre.push((s..e, false));
+        }
+        // Characters trimmed off the end must not leak into the next pre-token.
+        self.chars.truncate(e);
+    }
+
+    /// Pass 2: three or more single characters separated by spaces or dots become one word.
+    fn merge_spaced_letters(&mut self, input: &str) {
+        let single = |p: &(Range<usize>, bool)| !p.1 && p.0.len() == 1;
+        let mut merged = Vec::with_capacity(self.pre.len());
+        let mut i = 0;
+        while i < self.pre.len() {
+            let mut j = i + 1;
+            if single(&self.pre[i]) {
+                while j < self.pre.len() && single(&self.pre[j]) {
+                    let prev_end = self.chars[self.pre[j - 1].0.start].2 as usize;
+                    let next_start = self.chars[self.pre[j].0.start].1 as usize;
+                    if !is_letter_gap(&input[prev_end..next_start]) {
+                        break;
+                    }
+                    j += 1;
+                }
+            }
+            if j - i >= 3 {
+                let start = self.chars.len();
+                for p in &self.pre[i..j] {
+                    self.chars.push(self.chars[p.0.start]);
+                }
+                merged.push((start..self.chars.len(), false));
+            } else {
+                merged.extend(self.pre[i..j].iter().cloned());
+            }
+            i = j;
+        }
+        self.pre = merged;
+    }
+
+    /// Pass 3: leetspeak, apostrophes and elongation; appends the finished token.
+    fn finish(&mut self, range: Range<usize>, emoji: bool) {
+        let chars = &self.chars[range];
+        let span = (chars[0].1, chars[chars.len() - 1].2);
+        if self.text.len() > 1 {
+            self.text.push(' ');
+        }
+        let start = self.text.len() as u32;
+        if emoji {
+            self.text.push(chars[0].0);
+        } else {
+            let decode_leet = looks_like_leet(chars.iter().map(|c| c.0));
+            let mut last = None;
+            let mut repeats = 0;
+            for &(c, _, _) in chars {
+                if c == '\'' {
+                    continue;
+                }
+                let c = if decode_leet { leet(c).unwrap_or(c) } else { c };
+                if Some(c) == last {
+                    repeats += 1;
+                    if repeats == 2 {
+                        // A third repeat: the word is elongated; keep a single one.
+                        self.text.pop();
+                    }
+                    if repeats >= 2 {
+                        continue;
+                    }
+                } else {
+                    repeats = 0;
+                    last = Some(c);
+                }
+                self.text.push(c);
+            }
+        }
+        self.items
+            .push((start..self.text.len() as u32, (span.0, span.1)));
+    }
+}
+
+/// Whether digits and symbols in a word stand for letters: the word has letters, and is not a number
+/// with a short suffix ("1st", "90s", "5pm") or a number followed by letters ("2021th").
+fn looks_like_leet(chars: impl Iterator<Item = char> + Clone) -> bool {
+    let has_letter = chars.clone().any(char::is_alphabetic);
+    let has_leet = chars.clone().any(|c| leet(c).is_some());
+    if !has_letter || !has_leet {
+        return false;
+    }
+    let leading_digits = chars.clone().take_while(|c| c.is_ascii_digit()).count();
+    let rest = chars.clone().skip(leading_digits);
+    let suffix_is_letters = rest.clone().all(char::is_alphabetic);
+    !(leading_digits >= 2 || (leading_digits >= 1 && suffix_is_letters && rest.count() <= 2))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Tokens;
+
+    fn texts(input: &str) -> Vec<String> {
+        let mut t = Tokens::new();
+        t.tokenize(input);
+        t.iter().map(|t| t.text.to_string()).collect()
+    }
+
+    #[test]
+    fn obfuscations_meet_the_plain_word() {
+        for v in [
+            "kill", "KILL", "k1ll", "k i l l", "k.i.l.l", "kiiiill", "kіll", "k!ll", "k-i-l-l",
+        ] {
+            assert_eq!(texts(v), ["kill"], "{v}");
+        }
+        assert_eq!(texts("e x e c u t e"), ["execute"]);
+        assert_eq!(texts("3xecute"), ["execute"]);
+        assert_eq!(texts("h@ng them"), ["hang", "them"]);
+    }
+
+    #[test]
+    fn numbers_mentions_and_ordinals_stay_readable() {
+        assert_eq!(texts("On 9/11, 2021"), ["on", "9", "11", "2021"]);
+        assert_eq!(texts("the 1st and 90s"), ["the", "1st", "and", "90s"]);
+        assert_eq!(texts("@mike don't"), ["mike", "dont"]);
+        assert_eq!(texts("spot! Execute!!"), ["spot", "execute"]);
+    }
+
+    #[test]
+    fn spans_point_into_the_original() {
+        let input = "Let them STRING them up 🪢!";
+        let mut t = Tokens::new();
+        t.tokenize(input);
+        let spans: Vec<&str> = t.iter().map(|t| &input[t.span.0..t.span.1]).collect();
+        assert_eq!(spans, ["Let", "them", "STRING", "them", "up", "🪢"]);
+        t.tokenize("e x e c u t e now");
+        let first = t.iter().next().unwrap();
+        assert_eq!(first.span, (0, 13));
+        assert_eq!(t.slice(0, 1, false), "execute now");
+        assert_eq!(t.slice(1, 1, true), " now ");
+    }
+
+    #[test]
+    fn ordinary_single_letters_are_not_merged() {
+        assert_eq!(texts("I am a fan"), ["i", "am", "a", "fan"]);
+        assert_eq!(texts("a, b"), ["a", "b"]);
+    }
+}

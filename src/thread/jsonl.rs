@@ -1,0 +1,290 @@
+//! JSON Lines dumps, read one record at a time with bounded memory.
+//!
+//! Only the fields redflag uses are decoded (text, id, author, parent, time, thread); the dozens of
+//! other fields of a Reddit dump are skipped without being built. A line that is not a JSON object,
+//! lacks a text field, is not valid UTF-8 or is longer than the limit becomes an error record.
+
+use super::{input::Source, iso8601, Comment, Fields, Item, ReadOptions, RecordError};
+use crate::text::repair;
+use serde::de::{DeserializeSeed, IgnoredAny, MapAccess, Visitor};
+use serde::Deserialize;
+use std::borrow::Cow;
+use std::io::BufRead;
+
+/// Iterator over the items of a JSON Lines input.
+pub struct JsonLines {
+    name: String,
+    reader: Box<dyn BufRead + Send>,
+    fields: Fields,
+    max_line_bytes: usize,
+    line: usize,
+    buf: Vec<u8>,
+    failed: bool,
+}
+
+impl JsonLines {
+    /// Reads `source` as JSON Lines.
+    pub fn new(source: Source, options: &ReadOptions) -> Self {
+        JsonLines {
+            name: source.name().to_string(),
+            reader: source.into_reader(),
+            fields: options.fields.clone(),
+            max_line_bytes: options.max_line_bytes,
+            line: 0,
+            buf: Vec::new(),
+            failed: false,
+        }
+    }
+
+    fn error(&self, id: Option<String>, error: String) -> Item {
+        Item::Error(RecordError {
+            id: id.unwrap_or_else(|| format!("{}:{}", self.name, self.line)),
+            error,
+            line: self.line,
+        })
+    }
+}
+
+/// Reads one line into `buf` (without the newline), keeping at most `max` bytes.
+/// Returns `Ok(None)` at the end, `Ok(Some(false))` when the line was longer than `max`.
+pub(crate) fn read_line_capped(
+    reader: &mut dyn BufRead,
+    buf: &mut Vec<u8>,
+    max: usize,
+) -> std::io::Result<Option<bool>> {
+    buf.clear();
+    let mut fits = true;
+    let mut any = false;
+    loop {
+        let available = reader.fill_buf()?;
+        if available.is_empty() {
+            return Ok(if any { Some(fits) } else { None });
+        }
+        any = true;
+        let (chunk, done) = match memchr(available) {
+            Some(i) => (&available[..i], Some(i + 1)),
+            None => (available, None),
+        };
+        if fits && buf.len() + chunk.len() <= max {
+            buf.extend_from_slice(chunk);
+        } else {
+            fits = false;
+            buf.clear();
+        }
+        let used = done.unwrap_or(available.len());
+        reader.consume(used);
+        if done.is_some() {
+            if buf.last() == Some(&b'\r') {
+                buf.pop();
+            }
+            return Ok(Some(fits));
+        }
+    }
+}
+
+fn memchr(bytes: &[u8]) -> Option<usize> {
+    bytes.iter().position(|&b| b == b'\n')
+}
+
+impl Iterator for JsonLines {
+    type Item = Item;
+
+    fn next(&mut self) -> Option<Item> {
+        loop {
+            if self.failed {
+                return None;
+            }
+            self.line += 1;
+            let fits = match read_line_capped(&mut self.reader, &mut self.buf, self.max_line_bytes)
+            {
+                Ok(None) => return None,
+                Ok(Some(fits)) => fits,
+                Err(e) => {
+                    self.failed = true;
+                    return Some(self.error(None, format!("read error: {e}; the rest of the input is lost")));
+                }
+            };
+            if !fits {
+                return Some(self.error(
+                    None,
+                    format!("line longer than {} bytes", self.max_line_bytes),
+                ));
+            }
+            if self.buf.iter().all(u8::is_ascii_whitespace) {
+                continue;
+            }
+            let line = match std::str::from_utf8(&self.buf) {
+                Ok(s) => s,
+                Err(e) => {
+                    return Some(self.error(
+                        None,
+                        format!("invalid UTF-8 at byte {} of the line", e.valid_up_to()),
+                    ))
+                }
+            };
+            let mut de = serde_json::Deserializer::from_str(line);
+            let picked = match (FieldsSeed(&self.fields)).deserialize(&mut de) {
+                Ok(p) => p,
+                Err(e) => return Some(self.error(None, format!("invalid JSON: {e}"))),
+            };
+            if let Err(e) = de.end() {
+                return Some(self.error(None, format!("invalid JSON: {e}")));
+            }
+            let Some(text) = picked.text else {
+                return Some(self.error(
+                    picked.id,
+                    format!(
+                        "no text field (looked for {}); name it with --text-field",
+                        self.fields.text.join(", ")
+                    ),
+                ));
+            };
+            let id = picked
+                .id
+                .unwrap_or_else(|| format!("{}:{}", self.name, self.line));
+            return Some(Item::Comment(Comment {
+                id,
+                thread: picked.thread,
+                author: picked.author,
+                posted_at: picked.posted_at,
+                body: repair(&text).into_owned(),
+                parent: picked.parent,
+            }));
+        }
+    }
+}
+
+/// The fields of one record that redflag uses.
+#[derive(Debug, Default)]
+pub(crate) struct Picked {
+    pub text: Option<String>,
+    text_rank: usize,
+    pub id: Option<String>,
+    id_rank: usize,
+    pub author: Option<String>,
+    pub parent: Option<String>,
+    pub posted_at: Option<String>,
+    pub thread: Option<String>,
+}
+
+/// A JSON scalar as text (ids may be numbers, times may be strings).
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum Scalar<'a> {
+    #[serde(borrow)]
+    Str(Cow<'a, str>),
+    Int(i64),
+    Float(f64),
+    Bool(bool),
+    Null(()),
+}
+
+impl Scalar<'_> {
+    fn into_string(self) -> Option<String> {
+        match self {
+            Scalar::Str(s) => Some(s.into_owned()),
+            Scalar::Int(i) => Some(i.to_string()),
+            Scalar::Float(f) => Some(f.to_string()),
+            Scalar::Bool(b) => Some(b.to_string()),
+            Scalar::Null(()) => None,
+        }
+    }
+}
+
+/// Decodes one JSON object, keeping only the wanted fields.
+pub(crate) struct FieldsSeed<'f>(pub &'f Fields);
+
+impl<'de> DeserializeSeed<'de> for FieldsSeed<'_> {
+    type Value = Picked;
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Picked, D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for FieldsSeed<'_> {
+    type Value = Picked;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a JSON object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Picked, A::Error> {
+        let mut p = Picked {
+            text_rank: usize::MAX,
+            id_rank: usize::MAX,
+            ..Picked::default()
+        };
+        while let Some(key) = map.next_key::<Cow<'de, str>>()? {
+            let key = key.as_ref();
+            if let Some(rank) = self.0.text.iter().position(|t| t == key) {
+                let v = map.next_value::<Scalar>()?.into_string();
+                if rank < p.text_rank && v.is_some() {
+                    p.text = v;
+                    p.text_rank = rank;
+                }
+            } else if let Some(rank) = self.0.id.iter().position(|t| t == key) {
+                let v = map.next_value::<Scalar>()?.into_string();
+                if rank < p.id_rank && v.is_some() {
+                    p.id = v;
+                    p.id_rank = rank;
+                }
+            } else {
+                match key {
+                    "author" | "user" | "username" => {
+                        p.author = map.next_value::<Scalar>()?.into_string()
+                    }
+                    "parent_id" | "parent" => p.parent = map.next_value::<Scalar>()?.into_string(),
+                    "link_id" | "thread" | "thread_id" => {
+                        p.thread = map.next_value::<Scalar>()?.into_string()
+                    }
+                    "created_utc" => {
+                        p.posted_at = match map.next_value::<Scalar>()? {
+                            Scalar::Int(s) => Some(iso8601(s)),
+                            Scalar::Float(s) => Some(iso8601(s as i64)),
+                            Scalar::Str(s) => s.parse::<i64>().ok().map(iso8601),
+                            _ => None,
+                        }
+                    }
+                    "posted_at" | "created_at" => {
+                        p.posted_at = map.next_value::<Scalar>()?.into_string()
+                    }
+                    _ => {
+                        map.next_value::<IgnoredAny>()?;
+                    }
+                }
+            }
+        }
+        Ok(p)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Cursor;
+
+    #[test]
+    fn capped_lines() {
+        let mut r: Box<dyn BufRead> = Box::new(Cursor::new(b"short\nmuch too long\r\nok".to_vec()));
+        let mut buf = Vec::new();
+        assert_eq!(read_line_capped(&mut r, &mut buf, 8).unwrap(), Some(true));
+        assert_eq!(buf, b"short");
+        assert_eq!(read_line_capped(&mut r, &mut buf, 8).unwrap(), Some(false));
+        assert_eq!(read_line_capped(&mut r, &mut buf, 8).unwrap(), Some(true));
+        assert_eq!(buf, b"ok");
+        assert_eq!(read_line_capped(&mut r, &mut buf, 8).unwrap(), None);
+    }
+
+    #[test]
+    fn picks_reddit_dump_fields() {
+        let line = r#"{"archived":false,"author":"ann","body":"Execute them","created_utc":1628860800,"id":"h8x","link_id":"t3_p3","parent_id":"t1_a","score":5,"all_awardings":[]}"#;
+        let mut de = serde_json::Deserializer::from_str(line);
+        let p = FieldsSeed(&Fields::default()).deserialize(&mut de).unwrap();
+        assert_eq!(p.text.as_deref(), Some("Execute them"));
+        assert_eq!(p.id.as_deref(), Some("h8x"));
+        assert_eq!(p.author.as_deref(), Some("ann"));
+        assert_eq!(p.parent.as_deref(), Some("t1_a"));
+        assert_eq!(p.thread.as_deref(), Some("t3_p3"));
+        assert_eq!(p.posted_at.as_deref(), Some("2021-08-13T13:20:00Z"));
+    }
+}
