@@ -1,9 +1,9 @@
 //! Decide and explain: scores → publish or hold, with the words that drove each score.
 //!
 //! A comment is held when any category's probability reaches that category's threshold (chosen by
-//! cross-validation at training and stored in the model). Each reason is a stretch of the comment —
-//! one token or a word n-gram — with the summed contribution (weight × TF-IDF value) of the features
-//! found there, so a moderator sees "string them up" highlighted rather than an opaque number.
+//! cross-validation at training and stored in the model). Each reason is a phrase of the comment with
+//! the summed contribution (weight × TF-IDF value, in log-odds) of the features found there, so a
+//! moderator sees "string them up" highlighted rather than an opaque number.
 
 use crate::features::{Hit, SparseVector, Workspace};
 use crate::model::Model;
@@ -53,6 +53,10 @@ pub struct Verdict {
 /// How many reasons to give per flagged category.
 pub const REASONS_PER_CATEGORY: usize = 5;
 
+/// A token belongs to a reason when it carries at least this share of the strongest token's
+/// contribution; neighbouring such tokens form one phrase ("string them up").
+const PHRASE_SHARE: f32 = 0.25;
+
 /// Scores comments with one model, reusing its buffers from one comment to the next.
 #[derive(Debug, Clone)]
 pub struct Scorer<'m> {
@@ -80,13 +84,21 @@ impl<'m> Scorer<'m> {
         self.model
     }
 
+    /// Repairs, tokenizes and vectorizes `text`; with `explain`, also records feature occurrences.
+    fn vectorize(&mut self, text: &str, explain: bool) {
+        self.tokens.tokenize(text);
+        self.model.vectorizer.vectorize(
+            &self.tokens,
+            0..self.tokens.len(),
+            &mut self.work,
+            &mut self.vector,
+            explain.then_some(&mut self.hits),
+        );
+    }
+
     /// Probability per category (model order) for `text`, without explanations.
     pub fn probabilities(&mut self, text: &str) -> Vec<f32> {
-        let text = repair(text);
-        self.tokens.tokenize(&text);
-        self.model
-            .vectorizer
-            .vectorize(&self.tokens, &mut self.work, &mut self.vector, None);
+        self.vectorize(&repair(text), false);
         self.model
             .categories
             .iter()
@@ -97,13 +109,7 @@ impl<'m> Scorer<'m> {
     /// The full verdict on `text`: scores, decision, and reasons for each flagged category.
     pub fn verdict(&mut self, text: &str) -> Verdict {
         let text: Cow<'_, str> = repair(text);
-        self.tokens.tokenize(&text);
-        self.model.vectorizer.vectorize(
-            &self.tokens,
-            &mut self.work,
-            &mut self.vector,
-            Some(&mut self.hits),
-        );
+        self.vectorize(&text, true);
         let mut scores = BTreeMap::new();
         let mut flagged = Vec::new();
         let mut reasons = Vec::new();
@@ -127,30 +133,49 @@ impl<'m> Scorer<'m> {
         }
     }
 
-    /// The stretches of `text` whose features raised `weights`' score most.
+    /// The phrases of the comment whose features raised `weights`' score most.
     fn explain(&self, text: &str, category: &str, weights: &[f32]) -> Vec<Reason> {
-        // How often each feature occurred, to share its contribution among its occurrences.
+        // Each feature's contribution is shared among its occurrences, and each occurrence's among
+        // the tokens it spans.
         let mut occurrences: BTreeMap<u32, u32> = BTreeMap::new();
         for h in &self.hits {
             *occurrences.entry(h.feature).or_default() += 1;
         }
-        let mut by_stretch: BTreeMap<(usize, usize), f32> = BTreeMap::new();
+        let mut per_token = vec![0f32; self.tokens.len()];
         for h in &self.hits {
             let Ok(k) = self.vector.indices.binary_search(&h.feature) else {
                 continue;
             };
-            let value = self.vector.values[k];
-            let share = weights[h.feature as usize] * value / occurrences[&h.feature] as f32;
-            *by_stretch.entry(h.tokens).or_default() += share;
+            let contribution = weights[h.feature as usize] * self.vector.values[k];
+            let width = (h.tokens.1 - h.tokens.0 + 1) as f32;
+            let share = contribution / occurrences[&h.feature] as f32 / width;
+            for c in &mut per_token[h.tokens.0..=h.tokens.1] {
+                *c += share;
+            }
         }
-        let mut stretches: Vec<((usize, usize), f32)> =
-            by_stretch.into_iter().filter(|(_, c)| *c > 0.0).collect();
-        stretches.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        let strongest = per_token.iter().copied().fold(0f32, f32::max);
+        if strongest <= 0.0 {
+            return Vec::new();
+        }
+        let mut phrases: Vec<(usize, usize, f32)> = Vec::new();
+        for (t, &c) in per_token.iter().enumerate() {
+            if c < strongest * PHRASE_SHARE {
+                continue;
+            }
+            match phrases.last_mut() {
+                Some(p) if p.1 + 1 == t => {
+                    p.1 = t;
+                    p.2 += c;
+                }
+                _ => phrases.push((t, t, c)),
+            }
+        }
+        phrases.sort_by(|a, b| b.2.total_cmp(&a.2).then(a.0.cmp(&b.0)));
         let tokens: Vec<_> = self.tokens.iter().collect();
-        stretches
+        phrases
             .into_iter()
             .take(REASONS_PER_CATEGORY)
-            .map(|((first, last), contribution)| {
+            .map(|(first, last, contribution)| {
                 let span = (tokens[first].span.0, tokens[last].span.1);
                 Reason {
                     category: category.to_string(),

@@ -32,7 +32,9 @@ pub fn run(args: ParseArgs) -> Result<Outcome> {
     for file in &files {
         for item in read(file, &options)? {
             match item {
-                Item::Comment(c) => serde_json::to_writer(&mut out, &c).map_err(|e| io(e.into()))?,
+                Item::Comment(c) => {
+                    serde_json::to_writer(&mut out, &c).map_err(|e| io(e.into()))?
+                }
                 Item::Error(e) => {
                     errors += 1;
                     serde_json::to_writer(&mut out, &e).map_err(|e| io(e.into()))?

@@ -70,8 +70,14 @@ pub fn run(args: ScoreArgs) -> Result<Outcome> {
                     } else if args.only_flagged {
                         continue;
                     }
-                    serde_json::to_writer(&mut out, &Line { id: &c.id, verdict: &verdict })
-                        .map_err(|e| io(e.into()))?;
+                    serde_json::to_writer(
+                        &mut out,
+                        &Line {
+                            id: &c.id,
+                            verdict: &verdict,
+                        },
+                    )
+                    .map_err(|e| io(e.into()))?;
                 }
                 Item::Error(e) => {
                     summary.read += 1;
@@ -80,7 +86,10 @@ pub fn run(args: ScoreArgs) -> Result<Outcome> {
                         return Err(Error::Input {
                             path: file.clone(),
                             line: e.line,
-                            message: format!("{} (--strict stops at the first bad record)", e.error),
+                            message: format!(
+                                "{} (--strict stops at the first bad record)",
+                                e.error
+                            ),
                         });
                     }
                     serde_json::to_writer(&mut out, &e).map_err(|e| io(e.into()))?;

@@ -2,6 +2,7 @@
 
 use super::Outcome;
 use crate::error::Result;
+use crate::features::NgramConfig;
 use crate::model::{read_label_dir, train, TrainParams};
 use clap::Args;
 use std::path::PathBuf;
@@ -27,6 +28,26 @@ pub struct TrainArgs {
     /// L2 penalties to choose from by cross-validation (repeat the flag for several).
     #[arg(long = "alpha", value_name = "ALPHA", default_values_t = [0.3, 1.0, 3.0])]
     alphas: Vec<f64>,
+    /// Word n-gram sizes, as MIN-MAX, or `none`.
+    #[arg(long, value_name = "MIN-MAX", default_value = "1-2", value_parser = parse_range)]
+    word_ngrams: (usize, usize),
+    /// Character n-gram sizes (inside word boundaries), as MIN-MAX, or `none`.
+    #[arg(long, value_name = "MIN-MAX", default_value = "2-5", value_parser = parse_range)]
+    char_ngrams: (usize, usize),
+}
+
+/// Parses "2-5" (or "3") into a range of n-gram sizes; "none" gives (0, 0), no n-grams of that kind.
+fn parse_range(s: &str) -> Result<(usize, usize), String> {
+    if s == "none" {
+        return Ok((0, 0));
+    }
+    let (a, b) = s.split_once('-').unwrap_or((s, s));
+    let n = |x: &str| {
+        x.trim()
+            .parse::<usize>()
+            .map_err(|_| format!("{s:?} is not MIN-MAX (e.g. 2-5) or none"))
+    };
+    Ok((n(a)?, n(b)?))
 }
 
 /// Trains, prints the cross-validated figures, writes the model.
@@ -36,6 +57,10 @@ pub fn run(args: TrainArgs) -> Result<Outcome> {
         .min_df(args.min_df)
         .max_features(args.max_features)
         .alphas(args.alphas)
+        .ngrams(NgramConfig {
+            word: args.word_ngrams,
+            char: args.char_ngrams,
+        })
         .check()?;
     let (examples, files) = read_label_dir(&args.labels)?;
     eprintln!(
@@ -45,7 +70,9 @@ pub fn run(args: TrainArgs) -> Result<Outcome> {
         args.labels.display()
     );
     let bar = super::progress::spinner();
-    let (model, report) = train(&examples, files, &params, &mut |step| bar.set_message(step.to_string()))?;
+    let (model, report) = train(&examples, files, &params, &mut |step| {
+        bar.set_message(step.to_string())
+    })?;
     bar.finish_and_clear();
     model.save(&args.out)?;
     let (rows, cols, nnz) = report.matrix;
@@ -80,7 +107,10 @@ pub fn run(args: TrainArgs) -> Result<Outcome> {
     eprintln!(
         "redflag: trained in {:.1}s, peak memory {}; model written to {}",
         report.seconds,
-        super::progress::peak_rss().map_or("unknown".into(), |kb| format!("{:.0} MB", kb as f64 / 1024.0)),
+        super::progress::peak_rss().map_or("unknown".into(), |kb| format!(
+            "{:.0} MB",
+            kb as f64 / 1024.0
+        )),
         args.out.display()
     );
     Ok(Outcome::Clean)

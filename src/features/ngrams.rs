@@ -6,6 +6,7 @@
 
 use crate::text::Tokens;
 use serde::{Deserialize, Serialize};
+use std::ops::Range;
 
 /// The two kinds of features.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -20,9 +21,9 @@ pub enum Kind {
 /// Which n-grams to extract. Stored in the model so that scoring extracts what training saw.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NgramConfig {
-    /// Smallest and largest word n-gram, in tokens.
+    /// Smallest and largest word n-gram, in tokens; (0, 0) for none.
     pub word: (usize, usize),
-    /// Smallest and largest character n-gram, in characters of the space-padded token.
+    /// Smallest and largest character n-gram, in characters of the space-padded token; (0, 0) for none.
     pub char: (usize, usize),
 }
 
@@ -62,18 +63,18 @@ pub fn feature_hash(kind: Kind, text: &str) -> u64 {
     h
 }
 
-/// Calls `f` for every n-gram of `tokens`, words first, in a deterministic order.
-/// `bounds` is scratch space for character boundaries.
+/// Calls `f` for every n-gram of the tokens in `range` (all tokens: `0..tokens.len()`), words first, in
+/// a deterministic order. `bounds` is scratch space for character boundaries.
 pub fn for_each_ngram(
     tokens: &Tokens,
+    range: Range<usize>,
     config: &NgramConfig,
     bounds: &mut Vec<usize>,
     mut f: impl FnMut(Ngram<'_>),
 ) {
-    let n_tokens = tokens.len();
     let (wmin, wmax) = config.word;
-    for first in 0..n_tokens {
-        for n in wmin..=wmax.min(n_tokens - first) {
+    for first in range.clone().filter(|_| wmin > 0) {
+        for n in wmin..=wmax.min(range.end - first) {
             let last = first + n - 1;
             let text = tokens.slice(first, last, false);
             f(Ngram {
@@ -85,7 +86,7 @@ pub fn for_each_ngram(
         }
     }
     let (cmin, cmax) = config.char;
-    for t in 0..n_tokens {
+    for t in range.filter(|_| cmin > 0) {
         let padded = tokens.slice(t, t, true);
         bounds.clear();
         bounds.extend(padded.char_indices().map(|(i, _)| i));
@@ -121,7 +122,7 @@ mod tests {
         let mut tokens = Tokens::new();
         tokens.tokenize(input);
         let mut out = Vec::new();
-        for_each_ngram(&tokens, &config, &mut Vec::new(), |g| {
+        for_each_ngram(&tokens, 0..tokens.len(), &config, &mut Vec::new(), |g| {
             out.push((g.kind, g.text.to_string()))
         });
         out
@@ -169,8 +170,14 @@ mod tests {
 
     #[test]
     fn hashes_are_stable_and_kind_specific() {
-        assert_eq!(feature_hash(Kind::Word, "kill"), feature_hash(Kind::Word, "kill"));
-        assert_ne!(feature_hash(Kind::Word, "kill"), feature_hash(Kind::Char, "kill"));
+        assert_eq!(
+            feature_hash(Kind::Word, "kill"),
+            feature_hash(Kind::Word, "kill")
+        );
+        assert_ne!(
+            feature_hash(Kind::Word, "kill"),
+            feature_hash(Kind::Char, "kill")
+        );
         // Pinned: a change of hash function silently breaks every shipped model.
         assert_eq!(feature_hash(Kind::Word, ""), 0xaf63_bc4c_8601_b62c);
     }

@@ -11,6 +11,7 @@
 use super::ngrams::{for_each_ngram, Kind, NgramConfig};
 use super::vocabulary::Vocabulary;
 use crate::text::Tokens;
+use std::ops::Range;
 
 /// A sparse vector: sorted, distinct indices and their values.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -66,11 +67,12 @@ pub struct Workspace {
 }
 
 impl Vectorizer {
-    /// Vectorizes `tokens` into `out`. When `hits` is given, it receives every occurrence of every
-    /// known feature (for explanations); scoring alone passes `None` and skips that work.
+    /// Vectorizes the tokens in `range` into `out`. When `hits` is given, it receives every
+    /// occurrence of every known feature (for explanations); scoring alone passes `None`.
     pub fn vectorize(
         &self,
         tokens: &Tokens,
+        range: Range<usize>,
         work: &mut Workspace,
         out: &mut SparseVector,
         mut hits: Option<&mut Vec<Hit>>,
@@ -80,7 +82,7 @@ impl Vectorizer {
             h.clear();
         }
         let ids = &mut work.ids;
-        for_each_ngram(tokens, &self.config, &mut work.bounds, |g| {
+        for_each_ngram(tokens, range, &self.config, &mut work.bounds, |g| {
             if let Some(i) = self.vocabulary.get(g.hash) {
                 ids.push(i);
                 if let Some(h) = hits.as_deref_mut() {
@@ -159,7 +161,13 @@ mod tests {
         let mut tokens = Tokens::new();
         tokens.tokenize(text);
         let mut out = SparseVector::default();
-        v.vectorize(&tokens, &mut Workspace::default(), &mut out, None);
+        v.vectorize(
+            &tokens,
+            0..tokens.len(),
+            &mut Workspace::default(),
+            &mut out,
+            None,
+        );
         out
     }
 

@@ -196,7 +196,10 @@ mod tests {
         let mut df = DocumentFrequencies::default();
         let docs: [&[&str]; 3] = [&["a", "b", "b"], &["a", "c"], &["b", "c", "d"]];
         for doc in docs {
-            df.add_document(doc.iter().map(|w| (Kind::Word, feature_hash(Kind::Word, w), *w)));
+            df.add_document(
+                doc.iter()
+                    .map(|w| (Kind::Word, feature_hash(Kind::Word, w), *w)),
+            );
         }
         assert_eq!(df.get(feature_hash(Kind::Word, "b")), 2);
         let (v, freq) = df.into_vocabulary(2, 2).unwrap();

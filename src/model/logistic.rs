@@ -299,7 +299,10 @@ impl Fit<CsrMatrix, Array1<bool>, Error> for ValidLogisticParams {
         };
         let problem = Problem {
             x,
-            y: targets.iter().map(|&t| if t { 1.0 } else { -1.0 }).collect(),
+            y: targets
+                .iter()
+                .map(|&t| if t { 1.0 } else { -1.0 })
+                .collect(),
             s,
             alpha: self.alpha(),
         };
@@ -336,7 +339,11 @@ mod tests {
         let rows: Vec<[f64; 3]> = (0..60)
             .map(|i| {
                 let t = f64::from(i);
-                [(t * 0.37).sin(), (t * 0.11).cos(), ((t * 0.53).sin() * 2.0).round() / 2.0]
+                [
+                    (t * 0.37).sin(),
+                    (t * 0.11).cos(),
+                    ((t * 0.53).sin() * 2.0).round() / 2.0,
+                ]
             })
             .collect();
         let y: Array1<bool> = rows
@@ -381,9 +388,13 @@ mod tests {
             .unwrap();
         // linfa-logistic orients by its own choice of positive class; compare probabilities of `true`.
         let theirs = reference.predict_probabilities(&x32);
-        let positive_is_true = *reference.labels().pos.class;
+        let positive_is_true = reference.labels().pos.class;
         for (i, p) in ours.predict_proba(&to_csr(&x32)).iter().enumerate() {
-            let q = if positive_is_true { theirs[i] } else { 1.0 - theirs[i] };
+            let q = if positive_is_true {
+                theirs[i]
+            } else {
+                1.0 - theirs[i]
+            };
             assert!((p - q).abs() < 1e-3, "row {i}: {p} vs {q}");
         }
         let sign = if positive_is_true { 1.0 } else { -1.0 };

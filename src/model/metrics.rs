@@ -132,7 +132,11 @@ pub fn pr_auc(scores: &[f64], truth: &[bool]) -> Option<f64> {
 pub fn best_f1_threshold(scores: &[f64], truth: &[bool]) -> f64 {
     let mut best = (0.0, 0.5);
     for (threshold, p, r) in pr_curve(scores, truth) {
-        let f1 = if p + r == 0.0 { 0.0 } else { 2.0 * p * r / (p + r) };
+        let f1 = if p + r == 0.0 {
+            0.0
+        } else {
+            2.0 * p * r / (p + r)
+        };
         if f1 >= best.0 {
             best = (f1, threshold);
         }
@@ -220,6 +224,9 @@ mod tests {
             }
         );
         assert_eq!(c.f1(), 0.5);
-        assert_eq!(best_f1_threshold(&[0.9, 0.6, 0.4, 0.1], &[true, false, true, false]), 0.4);
+        assert_eq!(
+            best_f1_threshold(&[0.9, 0.6, 0.4, 0.1], &[true, false, true, false]),
+            0.4
+        );
     }
 }

@@ -56,7 +56,11 @@ pub fn read_examples(path: &Path) -> Result<(Vec<Example>, LabelFile)> {
     let name = path.display().to_string();
     let text = std::str::from_utf8(&bytes).map_err(|e| Error::Input {
         path: name.clone(),
-        line: bytes[..e.valid_up_to()].iter().filter(|&&b| b == b'\n').count() + 1,
+        line: bytes[..e.valid_up_to()]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count()
+            + 1,
         message: format!("invalid UTF-8 at byte {}", e.valid_up_to()),
     })?;
     let mut examples = Vec::new();
@@ -188,11 +192,13 @@ impl TrainParams {
 
     /// Checks every parameter, naming the first one out of range.
     pub fn check(self) -> Result<ValidTrainParams> {
-        let param = |name, value: String, allowed| Err(Error::Param {
-            name,
-            value,
-            allowed,
-        });
+        let param = |name, value: String, allowed| {
+            Err(Error::Param {
+                name,
+                value,
+                allowed,
+            })
+        };
         if !(2..=20).contains(&self.folds) {
             return param("folds", self.folds.to_string(), "2 to 20");
         }
@@ -210,11 +216,26 @@ impl TrainParams {
             );
         }
         let (w, c) = (self.ngrams.word, self.ngrams.char);
-        if w.0 == 0 || w.0 > w.1 || w.1 > 5 {
-            return param("word_ngrams", format!("{w:?}"), "1 <= min <= max <= 5");
+        if w != (0, 0) && (w.0 == 0 || w.0 > w.1 || w.1 > 5) {
+            return param(
+                "word_ngrams",
+                format!("{w:?}"),
+                "none, or 1 <= min <= max <= 5",
+            );
         }
-        if c.0 == 0 || c.0 > c.1 || c.1 > 8 {
-            return param("char_ngrams", format!("{c:?}"), "1 <= min <= max <= 8");
+        if c != (0, 0) && (c.0 == 0 || c.0 > c.1 || c.1 > 8) {
+            return param(
+                "char_ngrams",
+                format!("{c:?}"),
+                "none, or 1 <= min <= max <= 8",
+            );
+        }
+        if w == (0, 0) && c == (0, 0) {
+            return param(
+                "ngrams",
+                "none".into(),
+                "word or character n-grams, or both",
+            );
         }
         LogisticParams::new()
             .max_iterations(self.max_iterations)
@@ -251,7 +272,7 @@ impl Corpus {
             .map(|ex| {
                 tokens.tokenize(&repair(&ex.text));
                 let mut grams = Vec::new();
-                for_each_ngram(&tokens, config, &mut bounds, |g| {
+                for_each_ngram(&tokens, 0..tokens.len(), config, &mut bounds, |g| {
                     grams.push((g.kind, g.hash, g.text.to_string()))
                 });
                 grams
@@ -320,7 +341,11 @@ fn probabilities(x: &CsrMatrix, weights: &[f32], bias: f32) -> Vec<f64> {
     (0..x.n_rows())
         .map(|r| {
             let (idx, val) = x.row(r);
-            let z: f32 = idx.iter().zip(val).map(|(&i, &v)| weights[i as usize] * v).sum();
+            let z: f32 = idx
+                .iter()
+                .zip(val)
+                .map(|(&i, &v)| weights[i as usize] * v)
+                .sum();
             super::sigmoid(f64::from(z + bias))
         })
         .collect()
@@ -355,8 +380,12 @@ pub fn train(
     // Out-of-fold scores: oof[category][alpha][example].
     let mut oof = vec![vec![vec![0.0; examples.len()]; params.alphas.len()]; CATEGORIES.len()];
     for fold in 0..params.folds {
-        let train_rows: Vec<usize> = (0..examples.len()).filter(|&i| fold_of[i] != fold).collect();
-        let test_rows: Vec<usize> = (0..examples.len()).filter(|&i| fold_of[i] == fold).collect();
+        let train_rows: Vec<usize> = (0..examples.len())
+            .filter(|&i| fold_of[i] != fold)
+            .collect();
+        let test_rows: Vec<usize> = (0..examples.len())
+            .filter(|&i| fold_of[i] == fold)
+            .collect();
         let vectorizer = corpus.fit_vectorizer(&train_rows, params)?;
         let mut x_train = corpus.matrix(&train_rows, &vectorizer);
         let x_test = corpus.matrix(&test_rows, &vectorizer);
@@ -389,9 +418,11 @@ pub fn train(
         // The penalty with the best out-of-fold average precision; ties go to the stronger penalty.
         let mut best = 0;
         let mut best_ap = f64::NEG_INFINITY;
-        for a in 0..params.alphas.len() {
-            let ap = pr_auc(&oof[c][a], &truth[c]).unwrap_or(0.0);
-            if ap > best_ap + 1e-12 || (ap >= best_ap - 1e-12 && params.alphas[a] > params.alphas[best]) {
+        for (a, scores) in oof[c].iter().enumerate() {
+            let ap = pr_auc(scores, &truth[c]).unwrap_or(0.0);
+            if ap > best_ap + 1e-12
+                || (ap >= best_ap - 1e-12 && params.alphas[a] > params.alphas[best])
+            {
                 best_ap = ap;
                 best = a;
             }

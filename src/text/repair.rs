@@ -74,7 +74,11 @@ fn sequence_len(lead: u8) -> Option<usize> {
 /// assert_eq!(redflag::text::repair("Liberté"), "Liberté");
 /// ```
 pub fn repair(text: &str) -> Cow<'_, str> {
-    if text.is_ascii() || !text.chars().any(|c| cp1252_byte(c).is_some_and(|b| b >= 0xC2)) {
+    if text.is_ascii()
+        || !text
+            .chars()
+            .any(|c| cp1252_byte(c).is_some_and(|b| b >= 0xC2))
+    {
         return Cow::Borrowed(text);
     }
     let chars: Vec<char> = text.chars().collect();

@@ -70,7 +70,9 @@ fn is_emoji(c: char) -> bool {
 fn is_letter_gap(gap: &str) -> bool {
     !gap.is_empty()
         && gap.chars().count() <= 3
-        && gap.chars().all(|c| matches!(c, ' ' | '.' | '-' | '_' | '*' | '/' | '·' | '•'))
+        && gap
+            .chars()
+            .all(|c| matches!(c, ' ' | '.' | '-' | '_' | '*' | '/' | '·' | '•'))
 }
 
 impl Tokens {
@@ -137,7 +139,8 @@ impl Tokens {
             if is_emoji(c) {
                 self.close(start);
                 self.chars.push((c, off, end));
-                self.pre.push((self.chars.len() - 1..self.chars.len(), true));
+                self.pre
+                    .push((self.chars.len() - 1..self.chars.len(), true));
                 start = self.chars.len();
                 continue;
             }

@@ -32,9 +32,7 @@ pub fn open(path: &str) -> Result<Source> {
         let mut decoder =
             zstd::stream::read::Decoder::with_buffer(buffered).map_err(|e| Error::io(path, e))?;
         // Reddit's dumps are compressed with a 2 GiB window.
-        decoder
-            .window_log_max(31)
-            .map_err(|e| Error::io(path, e))?;
+        decoder.window_log_max(31).map_err(|e| Error::io(path, e))?;
         Box::new(BufReader::with_capacity(256 * 1024, decoder))
     } else {
         Box::new(buffered)

@@ -101,7 +101,10 @@ impl Iterator for JsonLines {
                 Ok(Some(fits)) => fits,
                 Err(e) => {
                     self.failed = true;
-                    return Some(self.error(None, format!("read error: {e}; the rest of the input is lost")));
+                    return Some(self.error(
+                        None,
+                        format!("read error: {e}; the rest of the input is lost"),
+                    ));
                 }
             };
             if !fits {

@@ -133,7 +133,11 @@ pub fn detect(head: &[u8], fields: &Fields) -> Format {
             .split(',')
             .map(|h| h.trim().trim_matches('"').to_ascii_lowercase())
             .collect();
-        if fields.text.iter().any(|t| names.contains(&t.to_ascii_lowercase())) {
+        if fields
+            .text
+            .iter()
+            .any(|t| names.contains(&t.to_ascii_lowercase()))
+        {
             return Format::Csv;
         }
     }
@@ -215,10 +219,16 @@ mod tests {
     #[test]
     fn detects_formats_from_content() {
         let f = Fields::default();
-        assert_eq!(detect(b"{\"body\": \"x\"}\n{\"body\": \"y\"}", &f), Format::Jsonl);
+        assert_eq!(
+            detect(b"{\"body\": \"x\"}\n{\"body\": \"y\"}", &f),
+            Format::Jsonl
+        );
         assert_eq!(detect(b"[{\"kind\": \"Listing\"}]", &f), Format::Json);
         assert_eq!(detect(b"{\n  \"kind\": \"Listing\"\n}", &f), Format::Json);
         assert_eq!(detect(b"id,comment_text,toxic\n1,hi,0", &f), Format::Csv);
-        assert_eq!(detect(b"U.S. Asks Taliban, again\n\ntext", &f), Format::Page);
+        assert_eq!(
+            detect(b"U.S. Asks Taliban, again\n\ntext", &f),
+            Format::Page
+        );
     }
 }

@@ -37,9 +37,8 @@ static REDDIT_HEADER: LazyLock<Regex> = LazyLock::new(|| {
     .expect("valid regex")
 });
 
-static WORDPRESS_HEADER: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^\s+\d+\.\s+(?P<name>\S.*?)\s+says:?\s*$").expect("valid regex")
-});
+static WORDPRESS_HEADER: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^\s+\d+\.\s+(?P<name>\S.*?)\s+says:?\s*$").expect("valid regex"));
 
 /// A WordPress date line under the header: "August 13, 2021 at 5:20 pm".
 static WORDPRESS_DATE: LazyLock<Regex> = LazyLock::new(|| {
@@ -136,7 +135,13 @@ pub fn parse(text: &str, name: &str) -> Vec<Comment> {
                 if let Some(c) = WORDPRESS_DATE.captures(body_lines[i].trim()) {
                     let h12: u32 = c["h"].parse().unwrap_or(99) % 12;
                     let pm = c["ampm"].eq_ignore_ascii_case("pm");
-                    posted_at = iso(&c["month"], &c["day"], &c["year"], h12 + 12 * u32::from(pm), &c["m"]);
+                    posted_at = iso(
+                        &c["month"],
+                        &c["day"],
+                        &c["year"],
+                        h12 + 12 * u32::from(pm),
+                        &c["m"],
+                    );
                     body_lines = &body_lines[i + 1..];
                 }
             }

@@ -74,7 +74,10 @@ fn walk(listing: &Value, name: &str, out: &mut Vec<Item>, more: &mut usize) {
                         id,
                         thread: s("link_id"),
                         author: s("author"),
-                        posted_at: data.get("created_utc").and_then(Value::as_f64).map(|t| iso8601(t as i64)),
+                        posted_at: data
+                            .get("created_utc")
+                            .and_then(Value::as_f64)
+                            .map(|t| iso8601(t as i64)),
                         body: repair(&body).into_owned(),
                         parent: s("parent_id"),
                     })),
@@ -88,7 +91,9 @@ fn walk(listing: &Value, name: &str, out: &mut Vec<Item>, more: &mut usize) {
                     walk(&data["replies"], name, out, more);
                 }
             }
-            Some("more") => *more += data.get("count").and_then(Value::as_u64).unwrap_or(0) as usize,
+            Some("more") => {
+                *more += data.get("count").and_then(Value::as_u64).unwrap_or(0) as usize
+            }
             _ => {} // t3: the submission itself, not a reader comment.
         }
     }
