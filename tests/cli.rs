@@ -329,3 +329,15 @@ fn invalid_training_parameters_are_named() {
     assert!(String::from_utf8_lossy(&o.stderr).contains("folds"));
     assert!(!tmp("never.json").exists());
 }
+
+#[test]
+fn training_on_labels_reproduces_the_shipped_model_byte_for_byte() {
+    let out = tmp("retrained.json");
+    let o = run(&["train", "--out", out.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let shipped = std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("models/redflag.json"));
+    assert!(
+        std::fs::read(&out).unwrap() == shipped.unwrap(),
+        "models/redflag.json is not what `cargo run -- train` produces from labels/; retrain and commit it"
+    );
+}

@@ -2,6 +2,7 @@
 //! (model loaded, inputs named, parameters validated) and runs it.
 
 mod check;
+mod eval;
 mod parse;
 mod progress;
 mod score;
@@ -41,6 +42,8 @@ enum Command {
     Check(check::CheckArgs),
     /// Train the model on labels/ and write models/redflag.json (cross-validated figures on stderr).
     Train(train::TrainArgs),
+    /// Precision, recall, F1, ROC-AUC and PR-AUC of the model on a labelled JSON Lines file.
+    Eval(eval::EvalArgs),
 }
 
 /// Runs the parsed command line.
@@ -50,6 +53,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Score(a) => score::run(a),
         Command::Check(a) => check::run(a),
         Command::Train(a) => train::run(a),
+        Command::Eval(a) => eval::run(a),
     }
 }
 

@@ -63,31 +63,100 @@ pub fn feature_hash(kind: Kind, text: &str) -> u64 {
     h
 }
 
+/// Marks the start of a sentence in word n-grams: "^ execute" is the imperative "Execute …!".
+/// Normalised tokens never contain it, so the marked n-grams cannot meet ordinary ones.
+pub const SENTENCE_START: char = '^';
+
+/// Marks n-grams inside quotation marks: `"hang the` is someone else's words, quoted, not the
+/// commenter's own call. Normalised tokens never contain it.
+pub const QUOTED: char = '"';
+
+/// Scratch space for [`for_each_ngram`], reused across comments.
+#[derive(Debug, Default, Clone)]
+pub struct NgramScratch {
+    bounds: Vec<usize>,
+    marked: String,
+}
+
+/// Hands one n-gram to `f`, marked as quoted and/or sentence-initial when asked. Unmarked n-grams
+/// are hashed in place, without a copy.
+fn emit(
+    f: &mut impl FnMut(Ngram<'_>),
+    marked: &mut String,
+    kind: Kind,
+    text: &str,
+    tokens: (usize, usize),
+    quoted: bool,
+    sentence_start: bool,
+) {
+    let text = if quoted || sentence_start {
+        marked.clear();
+        if quoted {
+            marked.push(QUOTED);
+        }
+        if sentence_start {
+            marked.push(SENTENCE_START);
+            marked.push(' ');
+        }
+        marked.push_str(text);
+        marked.as_str()
+    } else {
+        text
+    };
+    f(Ngram {
+        kind,
+        hash: feature_hash(kind, text),
+        text,
+        tokens,
+    });
+}
+
 /// Calls `f` for every n-gram of the tokens in `range` (all tokens: `0..tokens.len()`), words first, in
-/// a deterministic order. `bounds` is scratch space for character boundaries.
+/// a deterministic order. Word bigrams include one from a sentence-start marker to each sentence's
+/// first token ("^ execute") when word bigrams are on; n-grams with a quoted token are marked.
 pub fn for_each_ngram(
     tokens: &Tokens,
     range: Range<usize>,
     config: &NgramConfig,
-    bounds: &mut Vec<usize>,
+    scratch: &mut NgramScratch,
     mut f: impl FnMut(Ngram<'_>),
 ) {
     let (wmin, wmax) = config.word;
+    let marked = &mut scratch.marked;
     for first in range.clone().filter(|_| wmin > 0) {
+        let text = tokens.slice(first, first, false);
+        if wmin <= 2 && wmax >= 2 && tokens.starts_sentence(first) {
+            let quoted = tokens.quoted(first);
+            emit(
+                &mut f,
+                marked,
+                Kind::Word,
+                text,
+                (first, first),
+                quoted,
+                true,
+            );
+        }
         for n in wmin..=wmax.min(range.end - first) {
             let last = first + n - 1;
+            let quoted = (first..=last).any(|t| tokens.quoted(t));
             let text = tokens.slice(first, last, false);
-            f(Ngram {
-                kind: Kind::Word,
-                hash: feature_hash(Kind::Word, text),
+            emit(
+                &mut f,
+                marked,
+                Kind::Word,
                 text,
-                tokens: (first, last),
-            });
+                (first, last),
+                quoted,
+                false,
+            );
         }
     }
     let (cmin, cmax) = config.char;
+    let bounds = &mut scratch.bounds;
     for t in range.filter(|_| cmin > 0) {
         let padded = tokens.slice(t, t, true);
+        let quoted = tokens.quoted(t);
         bounds.clear();
         bounds.extend(padded.char_indices().map(|(i, _)| i));
         bounds.push(padded.len());
@@ -95,22 +164,14 @@ pub fn for_each_ngram(
         for n in cmin..=cmax {
             if n >= len {
                 // A short word counts once, whole, as in scikit-learn's char_wb analyzer.
-                f(char_ngram(padded, (t, t)));
+                emit(&mut f, marked, Kind::Char, padded, (t, t), quoted, false);
                 break;
             }
             for s in 0..=len - n {
-                f(char_ngram(&padded[bounds[s]..bounds[s + n]], (t, t)));
+                let gram = &padded[bounds[s]..bounds[s + n]];
+                emit(&mut f, marked, Kind::Char, gram, (t, t), quoted, false);
             }
         }
-    }
-}
-
-fn char_ngram(text: &str, tokens: (usize, usize)) -> Ngram<'_> {
-    Ngram {
-        kind: Kind::Char,
-        hash: feature_hash(Kind::Char, text),
-        text,
-        tokens,
     }
 }
 
@@ -122,9 +183,13 @@ mod tests {
         let mut tokens = Tokens::new();
         tokens.tokenize(input);
         let mut out = Vec::new();
-        for_each_ngram(&tokens, 0..tokens.len(), &config, &mut Vec::new(), |g| {
-            out.push((g.kind, g.text.to_string()))
-        });
+        for_each_ngram(
+            &tokens,
+            0..tokens.len(),
+            &config,
+            &mut NgramScratch::default(),
+            |g| out.push((g.kind, g.text.to_string())),
+        );
         out
     }
 
@@ -136,6 +201,7 @@ mod tests {
         };
         let got = ngrams("Hang him", config);
         let want: Vec<(Kind, String)> = [
+            (Kind::Word, "^ hang"),
             (Kind::Word, "hang"),
             (Kind::Word, "hang him"),
             (Kind::Word, "him"),
@@ -156,6 +222,34 @@ mod tests {
         .map(|(k, s)| (*k, s.to_string()))
         .collect();
         assert_eq!(got, want);
+    }
+
+    #[test]
+    fn quoted_and_sentence_initial_ngrams_are_marked() {
+        let config = NgramConfig {
+            word: (1, 2),
+            char: (0, 0),
+        };
+        let got: Vec<String> = ngrams("He wrote \"hang them\". Sad", config)
+            .into_iter()
+            .map(|(_, t)| t)
+            .collect();
+        assert_eq!(
+            got,
+            [
+                "^ he",
+                "he",
+                "he wrote",
+                "wrote",
+                "\"wrote hang",
+                "\"hang",
+                "\"hang them",
+                "\"them",
+                "\"them sad",
+                "^ sad",
+                "sad"
+            ]
+        );
     }
 
     #[test]

@@ -8,7 +8,7 @@
 //! `tf = 1 + ln(count)`, `idf = ln((1 + n) / (1 + df)) + 1`. The word block and the character block are
 //! each scaled to unit L2 norm, as in a scikit-learn `FeatureUnion` of two vectorizers.
 
-use super::ngrams::{for_each_ngram, Kind, NgramConfig};
+use super::ngrams::{for_each_ngram, Kind, NgramConfig, NgramScratch};
 use super::vocabulary::Vocabulary;
 use crate::text::Tokens;
 use std::ops::Range;
@@ -63,7 +63,7 @@ pub fn idf(df: u32, n: usize) -> f32 {
 #[derive(Debug, Default, Clone)]
 pub struct Workspace {
     ids: Vec<u32>,
-    bounds: Vec<usize>,
+    ngrams: NgramScratch,
 }
 
 impl Vectorizer {
@@ -82,7 +82,7 @@ impl Vectorizer {
             h.clear();
         }
         let ids = &mut work.ids;
-        for_each_ngram(tokens, range, &self.config, &mut work.bounds, |g| {
+        for_each_ngram(tokens, range, &self.config, &mut work.ngrams, |g| {
             if let Some(i) = self.vocabulary.get(g.hash) {
                 ids.push(i);
                 if let Some(h) = hits.as_deref_mut() {
@@ -175,7 +175,7 @@ mod tests {
     fn sublinear_tf_idf_with_unit_norm_blocks() {
         let v = vectorizer();
         let x = vectorize(&v, "kill kill them");
-        // Sorted vocabulary: "kill" 0, "kill them" 1, "them" 2; chars: " ki" 3.
+        // Sorted vocabulary: "kill" 0, "kill them" 1, "them" 2; chars: " ki" 3. ("^ kill" is unknown.)
         assert_eq!(x.indices, [0, 1, 2, 3]);
         let raw = [(1.0 + 2f32.ln()) * 2.0, 1.0, 3.0];
         let norm = raw.iter().map(|r| r * r).sum::<f32>().sqrt();

@@ -60,8 +60,15 @@ pub struct Metadata {
     pub max_features: usize,
     /// L2 penalties tried by cross-validation.
     pub alphas: Vec<f64>,
+    /// The F-beta the thresholds maximise (files written before it was recorded used F1).
+    #[serde(default = "f1")]
+    pub beta: f64,
     /// Per category: positives, chosen penalty, cross-validated figures.
     pub categories: Vec<CategoryTraining>,
+}
+
+fn f1() -> f64 {
+    1.0
 }
 
 #[derive(Serialize, Deserialize)]

@@ -34,6 +34,10 @@ pub struct Tokens {
     text: String,
     /// Each token's range in `text` and span in the input.
     items: Vec<(Range<u32>, (u32, u32))>,
+    /// Whether each token opens a sentence (first token, or after `.`, `!`, `?`, `…` or a line break).
+    starts: Vec<bool>,
+    /// Whether each token stands inside quotation marks.
+    quoted: Vec<bool>,
     /// Scratch: folded word characters with the input span of the character they came from.
     chars: Vec<(char, u32, u32)>,
     /// Scratch: pre-tokens as ranges into `chars`, and whether each is an emoji.
@@ -102,6 +106,67 @@ impl Tokens {
             self.finish(range, emoji);
         }
         self.text.push(' ');
+        self.starts.clear();
+        let mut previous_end = 0;
+        for (_, (start, end)) in &self.items {
+            let gap = &input[previous_end..*start as usize];
+            self.starts
+                .push(previous_end == 0 || gap.contains(['.', '!', '?', '…', '\n']));
+            previous_end = *end as usize;
+        }
+        self.mark_quotes(input);
+    }
+
+    /// Whether token `i` stands inside quotation marks ("…", “…”, ‘…’, '…', «…»).
+    pub fn quoted(&self, i: usize) -> bool {
+        self.quoted[i]
+    }
+
+    /// Finds quoted stretches of `input` and marks the tokens inside them. A straight or single quote
+    /// opens only before a word and closes only after one, so apostrophes ("don't", "Iraqis'") never
+    /// open a quotation; an unclosed quotation marks nothing.
+    fn mark_quotes(&mut self, input: &str) {
+        self.quoted.clear();
+        self.quoted.resize(self.items.len(), false);
+        let mut open: Option<(char, usize)> = None;
+        let mut prev: Option<char> = None;
+        let mut chars = input.char_indices().peekable();
+        while let Some((at, c)) = chars.next() {
+            let next = chars.peek().map(|&(_, n)| n);
+            let word = |x: Option<char>| x.is_some_and(char::is_alphanumeric);
+            match open {
+                None => {
+                    let opens = matches!(c, '“' | '«' | '„')
+                        || (matches!(c, '"' | '\'' | '‘') && !word(prev) && word(next));
+                    if opens {
+                        open = Some((c, at));
+                    }
+                }
+                Some((o, start)) => {
+                    let closes = match o {
+                        '“' | '„' => matches!(c, '”' | '“' | '"'),
+                        '«' => c == '»',
+                        '"' => c == '"',
+                        _ => matches!(c, '\'' | '’') && !word(next),
+                    };
+                    if closes {
+                        for (k, (_, (s, e))) in self.items.iter().enumerate() {
+                            if *s as usize > start && (*e as usize) <= at {
+                                self.quoted[k] = true;
+                            }
+                        }
+                        open = None;
+                    }
+                }
+            }
+            prev = Some(c);
+        }
+    }
+
+    /// Whether token `i` opens a sentence: the first token, or one after `.`, `!`, `?`, `…` or a
+    /// line break. Imperatives ("Execute them!") are told from reports ("they executed him") by it.
+    pub fn starts_sentence(&self, i: usize) -> bool {
+        self.starts[i]
     }
 
     /// The normalised text from the start of token `first` to the end of token `last`, with single
@@ -305,6 +370,24 @@ mod tests {
         assert_eq!(first.span, (0, 13));
         assert_eq!(t.slice(0, 1, false), "execute now");
         assert_eq!(t.slice(1, 1, true), " now ");
+        t.tokenize("Go home. Now! then stop");
+        let starts: Vec<bool> = (0..t.len()).map(|i| t.starts_sentence(i)).collect();
+        assert_eq!(starts, [true, false, true, true, false]);
+    }
+
+    #[test]
+    fn quotations_are_marked_but_apostrophes_are_not() {
+        let mut t = Tokens::new();
+        let quoted = |t: &Tokens| (0..t.len()).map(|i| t.quoted(i)).collect::<Vec<_>>();
+        t.tokenize("he said \"hang them\" and left");
+        assert_eq!(quoted(&t), [false, false, true, true, false, false]);
+        t.tokenize("don't say ‘kill’ here, it's the Iraqis' fault");
+        assert_eq!(
+            quoted(&t),
+            [false, false, true, false, false, false, false, false]
+        );
+        t.tokenize("an “unclosed quote");
+        assert_eq!(quoted(&t), [false, false, false]);
     }
 
     #[test]
