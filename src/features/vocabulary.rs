@@ -108,65 +108,79 @@ impl Vocabulary {
 }
 
 /// Document frequencies gathered over a training set, turned into a [`Vocabulary`].
-#[derive(Debug, Default)]
+///
+/// Every distinct n-gram costs one counter; its text is kept only once it reaches `min_df`, so the
+/// long tail of n-grams seen once costs no strings.
+#[derive(Debug)]
 pub struct DocumentFrequencies {
-    counts: HashIndex<(Kind, String, u32)>,
+    min_df: u32,
+    counts: HashIndex<u32>,
+    texts: HashIndex<(Kind, Box<str>)>,
     seen: HashIndex<()>,
     documents: usize,
 }
 
 impl DocumentFrequencies {
-    /// Counts each distinct n-gram of one document once. `ngrams` yields (kind, hash, text).
-    pub fn add_document<'a>(&mut self, ngrams: impl IntoIterator<Item = (Kind, u64, &'a str)>) {
-        self.seen.clear();
-        for (kind, hash, text) in ngrams {
-            if self.seen.insert(hash, ()).is_none() {
-                self.counts
-                    .entry(hash)
-                    .or_insert_with(|| (kind, text.to_string(), 0))
-                    .2 += 1;
-            }
+    /// Counts for a vocabulary that keeps n-grams in at least `min_df` documents.
+    pub fn new(min_df: u32) -> Self {
+        DocumentFrequencies {
+            min_df: min_df.max(1),
+            counts: HashIndex::default(),
+            texts: HashIndex::default(),
+            seen: HashIndex::default(),
+            documents: 0,
         }
+    }
+
+    /// Starts counting a new document: each distinct n-gram counts once per document.
+    pub fn start_document(&mut self) {
+        self.seen.clear();
         self.documents += 1;
     }
 
-    /// Number of documents added.
+    /// Counts an n-gram occurrence in the current document.
+    pub fn add(&mut self, kind: Kind, hash: u64, text: &str) {
+        if self.seen.insert(hash, ()).is_some() {
+            return;
+        }
+        let count = self.counts.entry(hash).or_insert(0);
+        *count += 1;
+        if *count == self.min_df {
+            self.texts.insert(hash, (kind, text.into()));
+        }
+    }
+
+    /// Number of documents counted.
     pub fn documents(&self) -> usize {
         self.documents
     }
 
     /// Document frequency of an n-gram hash.
     pub fn get(&self, hash: u64) -> u32 {
-        self.counts.get(&hash).map_or(0, |c| c.2)
+        self.counts.get(&hash).copied().unwrap_or(0)
     }
 
-    /// Keeps n-grams in at least `min_df` documents, at most `max_features` of them (most frequent
-    /// first, ties broken by kind and text so the choice is deterministic). Returns the vocabulary and
-    /// each feature's document frequency, by feature index.
-    pub fn into_vocabulary(
-        self,
-        min_df: u32,
-        max_features: usize,
-    ) -> Result<(Vocabulary, Vec<u32>), String> {
-        let mut kept: Vec<(u64, (Kind, String, u32))> = self
-            .counts
+    /// Keeps the n-grams in at least `min_df` documents, at most `max_features` of them (most
+    /// frequent first, ties broken by kind and text so the choice is deterministic). Returns the
+    /// vocabulary and each feature's document frequency, by feature index.
+    pub fn into_vocabulary(self, max_features: usize) -> Result<(Vocabulary, Vec<u32>), String> {
+        let counts = self.counts;
+        let mut kept: Vec<(u32, Kind, Box<str>)> = self
+            .texts
             .into_iter()
-            .filter(|(_, (_, _, df))| *df >= min_df)
+            .map(|(h, (kind, text))| (counts[&h], kind, text))
             .collect();
-        kept.sort_unstable_by(|(_, a), (_, b)| {
-            b.2.cmp(&a.2).then_with(|| (a.0, &a.1).cmp(&(b.0, &b.1)))
-        });
+        kept.sort_unstable_by(|a, b| b.0.cmp(&a.0).then_with(|| (a.1, &a.2).cmp(&(b.1, &b.2))));
         kept.truncate(max_features);
-        let frequencies: HashIndex<u32> = kept.iter().map(|(h, t)| (*h, t.2)).collect();
-        let (words, chars): (Vec<_>, Vec<_>) = kept.into_iter().partition(|t| t.1 .0 == Kind::Word);
+        let (words, chars): (Vec<_>, Vec<_>) = kept.into_iter().partition(|t| t.1 == Kind::Word);
         let vocabulary = Vocabulary::new(
-            words.into_iter().map(|t| t.1 .1).collect(),
-            chars.into_iter().map(|t| t.1 .1).collect(),
+            words.into_iter().map(|t| t.2.into()).collect(),
+            chars.into_iter().map(|t| t.2.into()).collect(),
         )?;
         let df = (0..vocabulary.len() as u32)
             .map(|i| {
                 let (kind, text) = vocabulary.term(i);
-                frequencies[&feature_hash(kind, text)]
+                counts[&feature_hash(kind, text)]
             })
             .collect();
         Ok((vocabulary, df))
@@ -193,16 +207,17 @@ mod tests {
 
     #[test]
     fn min_df_and_max_features_are_deterministic() {
-        let mut df = DocumentFrequencies::default();
+        let mut df = DocumentFrequencies::new(2);
         let docs: [&[&str]; 3] = [&["a", "b", "b"], &["a", "c"], &["b", "c", "d"]];
         for doc in docs {
-            df.add_document(
-                doc.iter()
-                    .map(|w| (Kind::Word, feature_hash(Kind::Word, w), *w)),
-            );
+            df.start_document();
+            for w in doc {
+                df.add(Kind::Word, feature_hash(Kind::Word, w), w);
+            }
         }
         assert_eq!(df.get(feature_hash(Kind::Word, "b")), 2);
-        let (v, freq) = df.into_vocabulary(2, 2).unwrap();
+        assert_eq!(df.documents(), 3);
+        let (v, freq) = df.into_vocabulary(2).unwrap();
         // a, b and c all have df 2; the tie is broken by text.
         assert_eq!(v.words(), ["a", "b"]);
         assert_eq!(freq, [2, 2]);

@@ -17,6 +17,8 @@ use linfa::dataset::Records;
 use linfa::traits::Fit;
 use linfa::DatasetBase;
 use ndarray::Array1;
+use std::ops::Range;
+use std::sync::Mutex;
 
 /// A compressed sparse row matrix of `f32` values.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -224,6 +226,13 @@ fn softplus(t: f64) -> f64 {
     }
 }
 
+/// A point with its cost and gradient.
+type Evaluation = (Array1<f64>, f64, Array1<f64>);
+
+/// Rows per block of the loss and gradient sums. Fixed (not derived from the number of cores) so
+/// that the floating-point sums, and so the model file, are the same on every machine.
+const BLOCK_ROWS: usize = 4096;
+
 struct Problem<'a> {
     x: &'a CsrMatrix,
     /// Targets as ±1.
@@ -231,21 +240,96 @@ struct Problem<'a> {
     /// Sample weights.
     s: Vec<f64>,
     alpha: f64,
+    /// Threads to spread the blocks over.
+    threads: usize,
+    /// The last point evaluated, with its cost and gradient: L-BFGS asks for both at each point, and
+    /// one pass over the data computes both.
+    last: Mutex<Option<Evaluation>>,
+}
+
+impl Problem<'_> {
+    /// Data loss and its gradient over rows `rows` (without the penalty).
+    fn block(&self, p: &Array1<f64>, rows: Range<usize>) -> (f64, Vec<f64>) {
+        let n = self.x.n_cols;
+        let b = p[n];
+        let mut g = vec![0.0; n + 1];
+        let mut loss = 0.0;
+        for r in rows {
+            let (idx, val) = self.x.row(r);
+            let z = idx
+                .iter()
+                .zip(val)
+                .map(|(&i, &v)| p[i as usize] * f64::from(v))
+                .sum::<f64>()
+                + b;
+            let (y, s) = (self.y[r], self.s[r]);
+            loss += s * softplus(-y * z);
+            let coef = -s * y * sigmoid(-y * z);
+            for (&i, &v) in idx.iter().zip(val) {
+                g[i as usize] += coef * f64::from(v);
+            }
+            g[n] += coef;
+        }
+        (loss, g)
+    }
+
+    /// Cost and gradient at `p`: blocks in parallel, summed in block order.
+    fn evaluate(&self, p: &Array1<f64>) -> (f64, Array1<f64>) {
+        if let Ok(last) = self.last.lock() {
+            if let Some((q, cost, grad)) = last.as_ref() {
+                if q == p {
+                    return (*cost, grad.clone());
+                }
+            }
+        }
+        let rows = self.x.n_rows();
+        let blocks: Vec<Range<usize>> = (0..rows.div_ceil(BLOCK_ROWS))
+            .map(|k| k * BLOCK_ROWS..((k + 1) * BLOCK_ROWS).min(rows))
+            .collect();
+        let per_thread = blocks.len().div_ceil(self.threads).max(1);
+        let results: Vec<(f64, Vec<f64>)> = std::thread::scope(|scope| {
+            let handles: Vec<_> = blocks
+                .chunks(per_thread)
+                .map(|chunk| {
+                    scope.spawn(move || {
+                        chunk
+                            .iter()
+                            .map(|r| self.block(p, r.clone()))
+                            .collect::<Vec<_>>()
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .flat_map(|h| h.join().unwrap_or_default())
+                .collect()
+        });
+        let n = self.x.n_cols;
+        let mut cost = 0.0;
+        let mut grad = Array1::<f64>::zeros(n + 1);
+        for (loss, g) in &results {
+            cost += loss;
+            for (a, b) in grad.iter_mut().zip(g) {
+                *a += b;
+            }
+        }
+        let w = p.slice(ndarray::s![..n]);
+        cost += 0.5 * self.alpha * w.dot(&w);
+        for i in 0..n {
+            grad[i] += self.alpha * p[i];
+        }
+        if let Ok(mut last) = self.last.lock() {
+            *last = Some((p.clone(), cost, grad.clone()));
+        }
+        (cost, grad)
+    }
 }
 
 impl CostFunction for Problem<'_> {
     type Param = Array1<f64>;
     type Output = f64;
     fn cost(&self, p: &Array1<f64>) -> std::result::Result<f64, argmin::core::Error> {
-        let z = self.x.decision(p);
-        let data: f64 = z
-            .iter()
-            .zip(&self.y)
-            .zip(&self.s)
-            .map(|((z, y), s)| s * softplus(-y * z))
-            .sum();
-        let w = p.slice(ndarray::s![..self.x.n_cols]);
-        Ok(data + 0.5 * self.alpha * w.dot(&w))
+        Ok(self.evaluate(p).0)
     }
 }
 
@@ -253,21 +337,7 @@ impl Gradient for Problem<'_> {
     type Param = Array1<f64>;
     type Gradient = Array1<f64>;
     fn gradient(&self, p: &Array1<f64>) -> std::result::Result<Array1<f64>, argmin::core::Error> {
-        let n = self.x.n_cols;
-        let z = self.x.decision(p);
-        let mut g = Array1::<f64>::zeros(n + 1);
-        for (r, ((z, y), s)) in z.iter().zip(&self.y).zip(&self.s).enumerate() {
-            let coef = -s * y * sigmoid(-y * z);
-            let (idx, val) = self.x.row(r);
-            for (&i, &v) in idx.iter().zip(val) {
-                g[i as usize] += coef * f64::from(v);
-            }
-            g[n] += coef;
-        }
-        for i in 0..n {
-            g[i] += self.alpha * p[i];
-        }
-        Ok(g)
+        Ok(self.evaluate(p).1)
     }
 }
 
@@ -305,6 +375,8 @@ impl Fit<CsrMatrix, Array1<bool>, Error> for ValidLogisticParams {
                 .collect(),
             s,
             alpha: self.alpha(),
+            threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
+            last: Mutex::new(None),
         };
         let solver = LBFGS::new(MoreThuenteLineSearch::new(), 10)
             .with_tolerance_grad(self.gradient_tolerance())

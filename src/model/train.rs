@@ -14,7 +14,7 @@ use super::{Classifier, Model, CATEGORIES};
 use crate::error::{Error, Result};
 use crate::features::{
     feature_hash, for_each_ngram, idf, DocumentFrequencies, Kind, NgramConfig, NgramScratch,
-    SparseVector, Vectorizer,
+    SparseVector, Vectorizer, Workspace,
 };
 use crate::text::{repair, Tokens};
 use linfa::traits::Fit;
@@ -269,42 +269,39 @@ pub struct TrainReport {
     pub seconds: f64,
 }
 
-/// Tokenizes and repairs examples once; vectorization per fold reuses the token streams' n-grams.
-struct Corpus {
-    /// Per example: (kind, hash, text) of every n-gram occurrence, in extraction order.
-    ngrams: Vec<Vec<(Kind, u64, String)>>,
+/// The training texts, repaired once; each pass re-extracts n-grams rather than storing them, so
+/// memory stays at the texts plus the matrix being built.
+struct Corpus<'a> {
+    texts: Vec<std::borrow::Cow<'a, str>>,
+    config: NgramConfig,
 }
 
-impl Corpus {
-    fn new(examples: &[Example], config: &NgramConfig) -> Corpus {
-        let mut tokens = Tokens::new();
-        let mut scratch = NgramScratch::default();
-        let ngrams = examples
-            .iter()
-            .map(|ex| {
-                tokens.tokenize(&repair(&ex.text));
-                let mut grams = Vec::new();
-                for_each_ngram(&tokens, 0..tokens.len(), config, &mut scratch, |g| {
-                    grams.push((g.kind, g.hash, g.text.to_string()))
-                });
-                grams
-            })
-            .collect();
-        Corpus { ngrams }
+impl<'a> Corpus<'a> {
+    fn new(examples: &'a [Example], config: NgramConfig) -> Self {
+        Corpus {
+            texts: examples.iter().map(|e| repair(&e.text)).collect(),
+            config,
+        }
     }
 
     /// Fits vocabulary and IDF on the examples in `rows`.
     fn fit_vectorizer(&self, rows: &[usize], params: &TrainParams) -> Result<Vectorizer> {
-        let mut df = DocumentFrequencies::default();
+        let mut df = DocumentFrequencies::new(params.min_df);
+        let mut tokens = Tokens::new();
+        let mut scratch = NgramScratch::default();
         for &r in rows {
-            df.add_document(self.ngrams[r].iter().map(|(k, h, t)| (*k, *h, t.as_str())));
+            tokens.tokenize(&self.texts[r]);
+            df.start_document();
+            for_each_ngram(&tokens, 0..tokens.len(), &self.config, &mut scratch, |g| {
+                df.add(g.kind, g.hash, g.text)
+            });
         }
         let docs = df.documents();
         let (vocabulary, frequencies) = df
-            .into_vocabulary(params.min_df, params.max_features)
+            .into_vocabulary(params.max_features)
             .map_err(Error::Train)?;
         Ok(Vectorizer {
-            config: params.ngrams,
+            config: self.config,
             vocabulary,
             idf: frequencies.into_iter().map(|f| idf(f, docs)).collect(),
         })
@@ -314,15 +311,11 @@ impl Corpus {
     fn matrix(&self, rows: &[usize], vectorizer: &Vectorizer) -> CsrMatrix {
         let mut m = CsrMatrix::new(vectorizer.n_features());
         let mut x = SparseVector::default();
-        let mut ids = Vec::new();
+        let mut tokens = Tokens::new();
+        let mut work = Workspace::default();
         for &r in rows {
-            ids.clear();
-            ids.extend(
-                self.ngrams[r]
-                    .iter()
-                    .filter_map(|(_, h, _)| vectorizer.vocabulary.get(*h)),
-            );
-            vectorizer.weigh(&mut ids, &mut x);
+            tokens.tokenize(&self.texts[r]);
+            vectorizer.vectorize(&tokens, 0..tokens.len(), &mut work, &mut x, None);
             m.push_row(&x.indices, &x.values);
         }
         m
@@ -379,7 +372,7 @@ pub fn train(
             params.folds
         )));
     }
-    let corpus = Corpus::new(examples, &params.ngrams);
+    let corpus = Corpus::new(examples, params.ngrams);
     let fold_of: Vec<usize> = examples
         .iter()
         .map(|e| (feature_hash(Kind::Word, &e.id) % params.folds as u64) as usize)
