@@ -54,7 +54,8 @@ pub struct Verdict {
 pub const REASONS_PER_CATEGORY: usize = 5;
 
 /// A token belongs to a reason when it carries at least this share of the strongest token's
-/// contribution; neighbouring such tokens form one phrase ("string them up").
+/// contribution; neighbouring such tokens form one phrase ("string them up"), bridging single weaker
+/// tokens that still add to the score.
 const PHRASE_SHARE: f32 = 0.25;
 
 /// Scores comments with one model, reusing its buffers from one comment to the next.
@@ -158,12 +159,20 @@ impl<'m> Scorer<'m> {
             return Vec::new();
         }
         let mut phrases: Vec<(usize, usize, f32)> = Vec::new();
+        let strong = |t: usize| {
+            per_token
+                .get(t)
+                .is_some_and(|&c| c >= strongest * PHRASE_SHARE)
+        };
         for (t, &c) in per_token.iter().enumerate() {
-            if c < strongest * PHRASE_SHARE {
+            // A weaker token that still adds to the score joins the strong ones on both sides of
+            // it, so "Execute on the spot" is one phrase rather than "Execute" and "the spot".
+            let bridge = c > 0.0 && t > 0 && strong(t - 1) && strong(t + 1);
+            if !strong(t) && !bridge {
                 continue;
             }
             match phrases.last_mut() {
-                Some(p) if p.1 + 1 == t => {
+                Some(p) if p.1 + 1 == t && !self.tokens.starts_sentence(t) => {
                     p.1 = t;
                     p.2 += c;
                 }
