@@ -248,8 +248,8 @@ struct Problem<'a> {
 }
 
 impl Problem<'_> {
-    /// Data loss and its gradient over rows `rows` (without the penalty).
-    fn block(&self, p: &Array1<f64>, rows: Range<usize>) -> (f64, Vec<f64>) {
+    /// Data loss and its gradient over rows `rows` (without the penalty); `p` is `[w..., b]`.
+    fn block(&self, p: &[f64], rows: Range<usize>) -> (f64, Vec<f64>) {
         let n = self.x.n_cols;
         let b = p[n];
         let mut g = vec![0.0; n + 1];
@@ -287,6 +287,8 @@ impl Problem<'_> {
             .map(|k| k * BLOCK_ROWS..((k + 1) * BLOCK_ROWS).min(rows))
             .collect();
         let per_thread = blocks.len().div_ceil(self.threads).max(1);
+        let params = p.to_vec();
+        let params = params.as_slice();
         let results: Vec<(f64, Vec<f64>)> = std::thread::scope(|scope| {
             let handles: Vec<_> = blocks
                 .chunks(per_thread)
@@ -294,7 +296,7 @@ impl Problem<'_> {
                     scope.spawn(move || {
                         chunk
                             .iter()
-                            .map(|r| self.block(p, r.clone()))
+                            .map(|r| self.block(params, r.clone()))
                             .collect::<Vec<_>>()
                     })
                 })
