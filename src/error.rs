@@ -47,6 +47,14 @@ pub enum Error {
     /// Training could not produce a model.
     #[error("training failed: {0}")]
     Train(String),
+    /// The HTTP service could not start (address in use, no permission, no runtime).
+    #[error("cannot serve on {addr}: {source}")]
+    Serve {
+        /// The address asked for.
+        addr: String,
+        /// What the operating system said.
+        source: std::io::Error,
+    },
     /// A record rejected in strict mode, or input the user asked for that is missing.
     #[error("{0}")]
     Usage(String),

@@ -9,6 +9,8 @@
 //!   ──moderate (thresholds)──▶ Verdict { scores, decision, reasons }
 //! ```
 //!
+//! [`serve`] answers the same verdicts over HTTP, in Perspective API's shapes among others.
+//!
 //! Scoring with the shipped model:
 //!
 //! ```
@@ -29,6 +31,7 @@ pub mod error;
 pub mod features;
 pub mod model;
 pub mod moderate;
+pub mod serve;
 pub mod text;
 pub mod thread;
 

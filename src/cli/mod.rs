@@ -6,6 +6,7 @@ mod eval;
 mod parse;
 mod progress;
 mod score;
+mod serve;
 mod train;
 
 use crate::error::Result;
@@ -40,6 +41,8 @@ enum Command {
     Score(score::ScoreArgs),
     /// Pre-publish check of one comment: exit 0 = publish, 1 = hold, 2 = error.
     Check(check::CheckArgs),
+    /// Serve pre-publish checks over HTTP: Perspective API compatible, redflag's own, Coral Talk's webhook.
+    Serve(serve::ServeArgs),
     /// Train the model on labels/ and write models/redflag.json (cross-validated figures on stderr).
     Train(train::TrainArgs),
     /// Precision, recall, F1, ROC-AUC and PR-AUC of the model on a labelled JSON Lines file.
@@ -52,6 +55,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Parse(a) => parse::run(a),
         Command::Score(a) => score::run(a),
         Command::Check(a) => check::run(a),
+        Command::Serve(a) => serve::run(a),
         Command::Train(a) => train::run(a),
         Command::Eval(a) => eval::run(a),
     }
