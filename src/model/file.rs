@@ -94,6 +94,21 @@ struct FileV1 {
     categories: Vec<Classifier>,
 }
 
+/// Whether `format` and `version` are this build's; the message says what to do when they are not.
+fn check_header(format: &str, version: u32) -> std::result::Result<(), String> {
+    if format != FORMAT {
+        return Err(format!("format is {format:?}, expected {FORMAT:?}"));
+    }
+    if version != VERSION {
+        return Err(format!(
+            "model format version {version} is not supported by redflag {} (it reads version \
+             {VERSION}); retrain with `redflag train` or use the redflag that wrote it",
+            env!("CARGO_PKG_VERSION")
+        ));
+    }
+    Ok(())
+}
+
 impl Model {
     /// Serialises the model to its file format.
     pub fn to_bytes(&self) -> Vec<u8> {
@@ -121,27 +136,22 @@ impl Model {
             path: origin.to_string(),
             message,
         };
-        let header: Header = serde_json::from_slice(bytes).map_err(|e| {
-            err(format!(
-                "not a redflag model ({e}); train one with `redflag train` or pass the right file"
-            ))
-        })?;
-        if header.format != FORMAT {
-            return Err(err(format!(
-                "format is {:?}, expected {FORMAT:?}",
-                header.format
-            )));
-        }
-        if header.version != VERSION {
-            return Err(err(format!(
-                "model format version {} is not supported by redflag {} (it reads version {VERSION}); \
-                 retrain with `redflag train` or use the redflag that wrote it",
-                header.version,
-                env!("CARGO_PKG_VERSION")
-            )));
-        }
-        let file: FileV1 =
-            serde_json::from_slice(bytes).map_err(|e| err(format!("corrupt model file: {e}")))?;
+        // One pass over the JSON: the header is checked on the parsed file. Only a file that does not
+        // parse is read again for its header alone, to say whether it is another format or version
+        // rather than merely corrupt.
+        let file: FileV1 = match serde_json::from_slice(bytes) {
+            Ok(file) => file,
+            Err(e) => {
+                let header: Header = serde_json::from_slice(bytes).map_err(|e| {
+                    err(format!(
+                        "not a redflag model ({e}); train one with `redflag train` or pass the right file"
+                    ))
+                })?;
+                check_header(&header.format, header.version).map_err(err)?;
+                return Err(err(format!("corrupt model file: {e}")));
+            }
+        };
+        check_header(&file.format, file.version).map_err(err)?;
         let n = file.features.words.len() + file.features.chars.len();
         if file.features.idf.len() != n {
             return Err(err(format!(
