@@ -23,7 +23,7 @@ use hyper::client::conn::http1::SendRequest;
 use hyper::{Method, Request};
 use hyper_util::rt::TokioIo;
 use std::error::Error;
-use std::io::BufRead;
+use std::io::{BufRead, Write};
 use std::rc::Rc;
 use std::time::{Duration, Instant};
 use tokio::net::TcpStream;
@@ -32,7 +32,7 @@ type AnyError = Box<dyn Error>;
 
 const USAGE: &str = "usage: loadgen --addr HOST:PORT --route perspective|check|healthz \
     [--texts FILE.jsonl]... [--rate PER_SECOND (0 = as fast as possible)] [--seconds N] \
-    [--warmup-seconds N] [--connections N]";
+    [--warmup-seconds N] [--connections N] [--write-bodies FILE (write them, one a line, and exit)]";
 
 /// What to send where.
 struct Plan {
@@ -44,6 +44,8 @@ struct Plan {
     seconds: f64,
     warmup: f64,
     connections: usize,
+    /// Where to write the request bodies instead of sending them (for another load generator).
+    write_bodies: Option<String>,
 }
 
 /// What one run measured.
@@ -57,6 +59,14 @@ struct Outcome {
 
 fn main() -> Result<(), AnyError> {
     let plan = plan(std::env::args().skip(1).collect())?;
+    if let Some(path) = &plan.write_bodies {
+        let mut out = std::io::BufWriter::new(std::fs::File::create(path)?);
+        for body in &plan.bodies {
+            out.write_all(body)?;
+            out.write_all(b"\n")?;
+        }
+        return Ok(out.flush()?);
+    }
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
@@ -75,6 +85,7 @@ fn plan(args: Vec<String>) -> Result<Plan, AnyError> {
     let mut addr = None;
     let mut route = None;
     let mut texts = Vec::new();
+    let mut write_bodies = None;
     let (mut rate, mut seconds, mut warmup, mut connections): (f64, f64, f64, usize) =
         (0.0, 10.0, 1.0, 32);
     let mut args = args.into_iter();
@@ -91,6 +102,7 @@ fn plan(args: Vec<String>) -> Result<Plan, AnyError> {
             "--seconds" => seconds = value()?.parse()?,
             "--warmup-seconds" => warmup = value()?.parse()?,
             "--connections" => connections = value()?.parse()?,
+            "--write-bodies" => write_bodies = Some(value()?),
             _ => return Err(format!("unknown argument {flag}\n{USAGE}").into()),
         }
     }
@@ -144,6 +156,7 @@ fn plan(args: Vec<String>) -> Result<Plan, AnyError> {
         seconds,
         warmup,
         connections,
+        write_bodies,
     })
 }
 

@@ -246,6 +246,10 @@ fn healthz_names_the_model_categories() {
     assert_eq!(r.status, 200);
     assert_eq!(r.json()["status"], "ok");
     assert_eq!(r.json()["categories"], json!(["violent", "abusive"]));
+    for category in ["violent", "abusive"] {
+        let t = r.json()["thresholds"][category].as_f64().unwrap();
+        assert!(t > 0.0 && t < 1.0, "{category}: {t}");
+    }
 }
 
 #[test]
@@ -382,6 +386,48 @@ fn perspective_span_offsets_are_utf16_units_of_the_text_as_sent() {
         assert!((value - alone).abs() < 1e-4, "{piece}: {value} vs {alone}");
         assert_eq!(span["score"]["type"], "PROBABILITY");
     }
+}
+
+#[test]
+fn perspective_as_coral_talk_calls_it_with_a_key_in_the_query() {
+    // Coral's Perspective integration: endpoint + "/comments:analyze?key=…", the tenant's language,
+    // one attribute, and a score suggestion when a moderator decides.
+    let server = Server::start(&[]);
+    let r = server.post(
+        &format!("{PERSPECTIVE}?key=anything"),
+        &json!({
+            "comment": {"text": VIOLENT},
+            "doNotStore": true,
+            "requestedAttributes": {"SEVERE_TOXICITY": {}},
+            "languages": ["en"]
+        }),
+    );
+    assert_eq!(r.status, 200);
+    let value = r.json()["attributeScores"]["SEVERE_TOXICITY"]["summaryScore"]["value"]
+        .as_f64()
+        .unwrap();
+    let scores = check_json(VIOLENT)["scores"].clone();
+    let max = scores["violent"]
+        .as_f64()
+        .unwrap()
+        .max(scores["abusive"].as_f64().unwrap());
+    assert!((value - max).abs() < 1e-4);
+    let r = server.post(
+        "/v1alpha1/comments:suggestscore?key=anything",
+        &json!({
+            "comment": {"text": VIOLENT},
+            "context": {"entries": [{"text": "{\"url\": \"https://example.org/s#c1\"}"}]},
+            "attributeScores": {"SEVERE_TOXICITY": {"summaryScore": {"value": 1}}},
+            "languages": ["en"],
+            "communityId": "Coral:https://example.org",
+            "clientToken": "comment:c1"
+        }),
+    );
+    assert_eq!(r.status, 200);
+    assert_eq!(r.json(), json!({"clientToken": "comment:c1"}));
+    server
+        .send("POST", "/v1alpha1/comments:suggestscore", &[], b"[1, 2]")
+        .assert_error(400, "Invalid JSON payload received");
 }
 
 #[test]

@@ -7,9 +7,10 @@
 //! | route | what |
 //! | --- | --- |
 //! | `POST /v1alpha1/comments:analyze` | Perspective API's request and response shapes ([`perspective`]) |
+//! | `POST /v1alpha1/comments:suggestscore` | Perspective's score feedback: acknowledged, not kept |
 //! | `POST /v1/check` | redflag's own verdict, the JSON of `redflag check --json` |
 //! | `POST /v1/coral` | Coral Talk's external moderation phase, signed with a shared secret |
-//! | `GET /healthz` | liveness, with the model's categories |
+//! | `GET /healthz` | liveness, with the model's categories and their thresholds |
 //! | `GET /metrics` | Prometheus text: requests by route and status, latency, holds by category |
 //!
 //! Every error, on every route, has one JSON shape — Google's, which Perspective clients already read:
@@ -37,6 +38,7 @@ use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
 use hyper_util::service::TowerToHyperService;
 use serde::Serialize;
+use std::collections::BTreeMap;
 use std::future::Future;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -44,6 +46,8 @@ use tokio::net::TcpListener;
 
 /// The route of Perspective API's `AnalyzeComment` method.
 pub const PERSPECTIVE_ROUTE: &str = "/v1alpha1/comments:analyze";
+/// The route of Perspective API's `SuggestCommentScore` method.
+pub const SUGGEST_ROUTE: &str = "/v1alpha1/comments:suggestscore";
 /// The route of redflag's own check.
 pub const CHECK_ROUTE: &str = "/v1/check";
 /// The route of Coral Talk's external moderation phase.
@@ -129,6 +133,7 @@ pub fn router(model: Arc<Model>, options: &ValidOptions) -> Router {
     });
     Router::new()
         .route(PERSPECTIVE_ROUTE, post(perspective::analyze))
+        .route(SUGGEST_ROUTE, post(perspective::suggest_score))
         .route(CHECK_ROUTE, post(check::check))
         .route(CORAL_ROUTE, post(coral::moderate))
         .route("/healthz", get(healthz))
@@ -312,24 +317,26 @@ async fn observe(State(state): State<Shared>, request: Request, next: Next) -> R
     response
 }
 
-/// `GET /healthz`: the service is up and its model loaded.
+/// `GET /healthz`: the service is up and its model loaded; with the model's categories and the
+/// threshold at which each holds a comment (what a Perspective client's own threshold should match).
 async fn healthz(State(state): State<Shared>) -> Response {
     #[derive(Serialize)]
     struct Health<'a> {
         status: &'static str,
         redflag_version: &'static str,
         categories: Vec<&'a str>,
+        thresholds: BTreeMap<&'a str, f32>,
     }
+    let categories = &state.model.categories;
     json(
         StatusCode::OK,
         &Health {
             status: "ok",
             redflag_version: env!("CARGO_PKG_VERSION"),
-            categories: state
-                .model
-                .categories
+            categories: categories.iter().map(|c| c.name.as_str()).collect(),
+            thresholds: categories
                 .iter()
-                .map(|c| c.name.as_str())
+                .map(|c| (c.name.as_str(), c.threshold))
                 .collect(),
         },
     )
@@ -339,8 +346,8 @@ async fn not_found() -> ApiError {
     ApiError::new(
         StatusCode::NOT_FOUND,
         format!(
-            "no such route; redflag serves POST {PERSPECTIVE_ROUTE}, POST {CHECK_ROUTE}, \
-             POST {CORAL_ROUTE}, GET /healthz and GET /metrics"
+            "no such route; redflag serves POST {PERSPECTIVE_ROUTE}, POST {SUGGEST_ROUTE}, \
+             POST {CHECK_ROUTE}, POST {CORAL_ROUTE}, GET /healthz and GET /metrics"
         ),
     )
 }

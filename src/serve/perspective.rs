@@ -9,6 +9,9 @@
 //! type, a language other than English, or an HTML comment is refused with Perspective's error shape
 //! (400, `INVALID_ARGUMENT`) rather than answered with a number that means something else.
 //!
+//! `POST /v1alpha1/comments:suggestscore`, a client's correction of a score (Coral Talk sends one when a
+//! moderator decides), is acknowledged as Perspective acknowledges it, and neither kept nor learnt from.
+//!
 //! With `spanAnnotations`, each sentence gets its own score, as Perspective does ("currently done at
 //! per-sentence level"), so a long comment cannot hide one violent sentence. `begin` and `end` count
 //! UTF-16 code units of the comment as sent, `end` exclusive — Perspective's "UTF-16 codepoint range",
@@ -154,6 +157,23 @@ impl Score {
     }
 }
 
+/// Perspective's `SuggestCommentScoreRequest`: a client's correction of a score. Coral Talk sends one
+/// when a moderator approves or rejects a comment. redflag stores nothing and learns nothing from it;
+/// only `clientToken` is read, to be echoed as Perspective does.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct SuggestRequest {
+    client_token: Option<String>,
+}
+
+/// Perspective's `SuggestCommentScoreResponse`.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SuggestResponse {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    client_token: Option<String>,
+}
+
 /// One requested attribute, checked: its name, categories and threshold.
 struct Requested<'a> {
     name: String,
@@ -206,6 +226,18 @@ pub(super) async fn analyze(
     let response = AnalyzeResponse {
         attribute_scores,
         languages: request.languages.unwrap_or_else(|| vec!["en".to_string()]),
+        client_token: request.client_token,
+    };
+    Ok(super::json(StatusCode::OK, &response))
+}
+
+/// `POST /v1alpha1/comments:suggestscore`: acknowledged, not kept.
+pub(super) async fn suggest_score(
+    State(state): State<Shared>,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    let request: SuggestRequest = parse(&state.body(body)?)?;
+    let response = SuggestResponse {
         client_token: request.client_token,
     };
     Ok(super::json(StatusCode::OK, &response))
