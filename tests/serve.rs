@@ -352,6 +352,13 @@ fn perspective_answers_without_languages_with_english_and_no_client_token() {
     assert_eq!(v["languages"], json!(["en"]));
     assert!(v.get("clientToken").is_none(), "{v}");
     assert!(v["attributeScores"]["TOXICITY"]["summaryScore"]["value"].is_f64());
+    let v = server
+        .post(
+            PERSPECTIVE,
+            &json!({"comment": {"text": BENIGN}, "requestedAttributes": {"TOXICITY": {}}, "languages": []}),
+        )
+        .json();
+    assert_eq!(v["languages"], json!(["en"]));
 }
 
 #[test]

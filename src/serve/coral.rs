@@ -24,7 +24,7 @@ use serde::{Deserialize, Serialize};
 use sha2::Sha256;
 
 /// The header Coral signs its requests with.
-pub const SIGNATURE_HEADER: &str = "x-coral-signature";
+const SIGNATURE_HEADER: &str = "x-coral-signature";
 
 /// Checks Coral's signatures against the configured secrets.
 #[derive(Debug, Clone)]

@@ -225,7 +225,11 @@ pub(super) async fn analyze(
     }
     let response = AnalyzeResponse {
         attribute_scores,
-        languages: request.languages.unwrap_or_else(|| vec!["en".to_string()]),
+        // Perspective answers the languages asked for, or those it detected: here always English.
+        languages: request
+            .languages
+            .filter(|l| !l.is_empty())
+            .unwrap_or_else(|| vec!["en".to_string()]),
         client_token: request.client_token,
     };
     Ok(super::json(StatusCode::OK, &response))
@@ -298,9 +302,9 @@ fn check<'a>(
         .collect();
     if !other.is_empty() {
         // Perspective's own message for a language an attribute does not serve.
+        let attribute = requested.first().map_or("", |r| r.name.as_str());
         return Err(ApiError::bad_request(format!(
-            "Attribute {} does not support request languages: {}",
-            requested[0].name,
+            "Attribute {attribute} does not support request languages: {}",
             other.join(",")
         )));
     }
