@@ -758,6 +758,25 @@ fn no_input_makes_it_fail_or_fall_over() {
 }
 
 #[test]
+fn a_client_that_half_closes_still_gets_its_answer() {
+    // Some clients shut down their sending side once the request is out. A long comment keeps the
+    // server busy while the end of input arrives.
+    let server = Server::start(&[]);
+    let text = format!("{VIOLENT} ").repeat(1000);
+    for _ in 0..3 {
+        let mut s = server.connect();
+        let body = json!({ "text": text }).to_string();
+        s.write_all(&request_head("POST", "/v1/check", &[], body.len()))
+            .unwrap();
+        s.write_all(body.as_bytes()).unwrap();
+        s.shutdown(Shutdown::Write).unwrap();
+        let reply = read_reply(&mut s);
+        assert_eq!(reply.status, 200);
+        assert_eq!(reply.json()["decision"], "hold");
+    }
+}
+
+#[test]
 fn sigterm_finishes_the_request_in_flight_then_exits_0_without_logging_comments() {
     let server = Server::start(&[]);
     let marker = "Zanzibar-marker-7731 kill them all";
@@ -768,7 +787,18 @@ fn sigterm_finishes_the_request_in_flight_then_exits_0_without_logging_comments(
     s.write_all(&request_head("POST", "/v1/check", &[], body.len()))
         .unwrap();
     s.write_all(&body.as_bytes()[..10]).unwrap();
-    std::thread::sleep(Duration::from_millis(100));
+    // In flight means inside the server: wait until /metrics counts it (and the scrape itself).
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !String::from_utf8_lossy(&server.get("/metrics").body)
+        .lines()
+        .any(|l| l == "redflag_http_requests_in_flight 2")
+    {
+        assert!(
+            Instant::now() < deadline,
+            "the request never reached the server"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
     let addr = server.addr.clone();
     let finisher = std::thread::spawn(move || {
         std::thread::sleep(Duration::from_millis(300));

@@ -37,6 +37,8 @@ struct RouteStats {
 #[derive(Debug)]
 pub(super) struct Metrics {
     routes: Mutex<BTreeMap<String, RouteStats>>,
+    /// Requests being answered now.
+    in_flight: AtomicU64,
     publish: AtomicU64,
     hold: AtomicU64,
     /// Per model category: comments at or above its threshold.
@@ -48,6 +50,7 @@ impl Metrics {
     pub(super) fn new<'a>(categories: impl IntoIterator<Item = &'a str>) -> Self {
         Metrics {
             routes: Mutex::new(BTreeMap::new()),
+            in_flight: AtomicU64::new(0),
             publish: AtomicU64::new(0),
             hold: AtomicU64::new(0),
             holds: categories
@@ -55,6 +58,13 @@ impl Metrics {
                 .map(|c| (c.to_string(), AtomicU64::new(0)))
                 .collect(),
         }
+    }
+
+    /// Counts a request in flight until the returned guard is dropped: answered, timed out, or
+    /// abandoned by its client.
+    pub(super) fn start(&self) -> InFlight<'_> {
+        self.in_flight.fetch_add(1, Ordering::Relaxed);
+        InFlight(&self.in_flight)
     }
 
     /// Records one answered request.
@@ -114,6 +124,16 @@ impl Metrics {
                 )?;
             }
         }
+        writeln!(
+            out,
+            "# HELP redflag_http_requests_in_flight Requests being answered, this scrape included."
+        )?;
+        writeln!(out, "# TYPE redflag_http_requests_in_flight gauge")?;
+        writeln!(
+            out,
+            "redflag_http_requests_in_flight {}",
+            self.in_flight.load(Ordering::Relaxed)
+        )?;
         writeln!(
             out,
             "# HELP redflag_http_request_duration_seconds Time from receiving a request to answering \
@@ -178,6 +198,15 @@ impl Metrics {
     }
 }
 
+/// A request in flight; dropping it ends the count.
+pub(super) struct InFlight<'a>(&'a AtomicU64);
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
 /// `GET /metrics`.
 pub(super) async fn render(State(state): State<Shared>) -> Response {
     let state: &AppState = &state;
@@ -218,6 +247,24 @@ mod tests {
         ] {
             assert!(text.lines().any(|l| l == line), "{line} missing in\n{text}");
         }
+    }
+
+    #[test]
+    fn in_flight_counts_until_the_guard_is_dropped() {
+        let m = metrics();
+        let gauge = |m: &Metrics| {
+            m.exposition()
+                .lines()
+                .find_map(|l| l.strip_prefix("redflag_http_requests_in_flight "))
+                .map(str::to_string)
+        };
+        let a = m.start();
+        let b = m.start();
+        assert_eq!(gauge(&m).as_deref(), Some("2"));
+        drop(a);
+        assert_eq!(gauge(&m).as_deref(), Some("1"));
+        drop(b);
+        assert_eq!(gauge(&m).as_deref(), Some("0"));
     }
 
     #[test]

@@ -11,7 +11,7 @@
 //! | `POST /v1/check` | redflag's own verdict, the JSON of `redflag check --json` |
 //! | `POST /v1/coral` | Coral Talk's external moderation phase, signed with a shared secret |
 //! | `GET /healthz` | liveness, with the model's categories and their thresholds |
-//! | `GET /metrics` | Prometheus text: requests by route and status, latency, holds by category |
+//! | `GET /metrics` | Prometheus text: requests by route and status, in flight, latency, holds by category |
 //!
 //! Every error, on every route, has one JSON shape — Google's, which Perspective clients already read:
 //! `{"error": {"code": 400, "message": "...", "status": "INVALID_ARGUMENT"}}`. Bodies above the cap get
@@ -156,7 +156,10 @@ pub async fn run(
     let graceful = GracefulShutdown::new();
     let mut http = hyper::server::conn::http1::Builder::new();
     http.timer(TokioTimer::new())
-        .header_read_timeout(HEADER_READ_TIMEOUT);
+        .header_read_timeout(HEADER_READ_TIMEOUT)
+        // A client may shut down its sending side once its request is out and wait for the answer;
+        // without this, hyper drops such a request if the end of input arrives before the answer.
+        .half_close(true);
     let mut shutdown = std::pin::pin!(shutdown);
     loop {
         let stream = tokio::select! {
@@ -294,6 +297,7 @@ fn parse<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
 /// Applies the timeout and records the request's route, status and latency.
 async fn observe(State(state): State<Shared>, request: Request, next: Next) -> Response {
     let started = Instant::now();
+    let _in_flight = state.metrics.start();
     let route = request
         .extensions()
         .get::<MatchedPath>()
