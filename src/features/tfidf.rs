@@ -8,10 +8,13 @@
 //! `tf = 1 + ln(count)`, `idf = ln((1 + n) / (1 + df)) + 1`. The word block and the character block are
 //! each scaled to unit L2 norm, as in a scikit-learn `FeatureUnion` of two vectorizers.
 
-use super::ngrams::{for_each_ngram, Kind, NgramConfig, NgramScratch};
+use super::memo::CharMemo;
+use super::ngrams::{for_each_ngram, for_each_word_ngram_hash, Kind, NgramConfig, NgramScratch};
 use super::vocabulary::Vocabulary;
 use crate::text::Tokens;
+use std::array::from_fn;
 use std::ops::Range;
+use std::sync::LazyLock;
 
 /// A sparse vector: sorted, distinct indices and their values.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -62,54 +65,121 @@ pub fn idf(df: u32, n: usize) -> f32 {
 /// Scratch space for [`Vectorizer::vectorize`], reused across comments.
 #[derive(Debug, Default, Clone)]
 pub struct Workspace {
+    /// The feature index of every n-gram occurrence of the comment.
     ids: Vec<u32>,
+    /// The other buffer of the radix sort.
+    sorted: Vec<u32>,
+    memo: CharMemo,
     ngrams: NgramScratch,
+}
+
+/// Sorts `ids`, all below `n`, with a least-significant-digit radix sort: a few linear passes with no
+/// comparison and no unpredictable branch, which beats a comparison sort on the few hundred feature
+/// indices of a comment. `scratch` is the second buffer.
+fn radix_sort(ids: &mut Vec<u32>, scratch: &mut Vec<u32>, n: usize) {
+    const MAX_DIGIT_BITS: u32 = 11;
+    let bits = usize::BITS - n.saturating_sub(1).leading_zeros();
+    let passes = bits.div_ceil(MAX_DIGIT_BITS).max(1);
+    let width = bits.div_ceil(passes);
+    let mask = (1usize << width) - 1;
+    let mut offsets = [0u32; 1 << MAX_DIGIT_BITS];
+    scratch.clear();
+    scratch.resize(ids.len(), 0);
+    for pass in 0..passes {
+        let shift = pass * width;
+        let offsets = &mut offsets[..=mask];
+        offsets.fill(0);
+        for &id in ids.iter() {
+            offsets[(id >> shift) as usize & mask] += 1;
+        }
+        let mut sum = 0;
+        for o in offsets.iter_mut() {
+            (*o, sum) = (sum, sum + *o);
+        }
+        for &id in ids.iter() {
+            let o = &mut offsets[(id >> shift) as usize & mask];
+            scratch[*o as usize] = id;
+            *o += 1;
+        }
+        std::mem::swap(ids, scratch);
+    }
+}
+
+/// Sublinear term frequency `1 + ln(count)`; small counts, the usual ones, come from a table.
+#[inline]
+fn tf(count: usize) -> f32 {
+    static SMALL: LazyLock<[f32; 32]> = LazyLock::new(|| from_fn(|k| 1.0 + (k as f32).ln()));
+    match SMALL.get(count) {
+        Some(&v) => v,
+        None => 1.0 + (count as f32).ln(),
+    }
 }
 
 impl Vectorizer {
     /// Vectorizes the tokens in `range` into `out`. When `hits` is given, it receives every
-    /// occurrence of every known feature (for explanations); scoring alone passes `None`.
+    /// occurrence of every known feature (for explanations); scoring alone passes `None` and takes a
+    /// faster path that finds the same features.
     pub fn vectorize(
         &self,
         tokens: &Tokens,
         range: Range<usize>,
         work: &mut Workspace,
         out: &mut SparseVector,
-        mut hits: Option<&mut Vec<Hit>>,
+        hits: Option<&mut Vec<Hit>>,
     ) {
-        work.ids.clear();
-        if let Some(h) = hits.as_deref_mut() {
-            h.clear();
-        }
         let ids = &mut work.ids;
-        for_each_ngram(tokens, range, &self.config, &mut work.ngrams, |g| {
-            if let Some(i) = self.vocabulary.get(g.hash) {
-                ids.push(i);
-                if let Some(h) = hits.as_deref_mut() {
-                    h.push(Hit {
-                        feature: i,
-                        tokens: g.tokens,
-                    });
+        ids.clear();
+        match hits {
+            None => {
+                for_each_word_ngram_hash(tokens, range.clone(), self.config.word, |h| {
+                    ids.extend(self.vocabulary.get(h));
+                });
+                for t in range.filter(|_| self.config.char.0 > 0) {
+                    ids.extend_from_slice(work.memo.features(
+                        tokens.slice(t, t, true),
+                        tokens.quoted(t),
+                        &self.vocabulary,
+                        self.config.char,
+                    ));
                 }
             }
-        });
-        self.weigh(ids, out);
+            Some(hits) => {
+                hits.clear();
+                for_each_ngram(tokens, range, &self.config, &mut work.ngrams, |g| {
+                    if let Some(i) = self.vocabulary.get(g.hash) {
+                        ids.push(i);
+                        hits.push(Hit {
+                            feature: i,
+                            tokens: g.tokens,
+                        });
+                    }
+                });
+            }
+        }
+        radix_sort(ids, &mut work.sorted, self.n_features());
+        self.weigh_sorted(ids, out);
     }
 
     /// Turns the feature indices of every n-gram occurrence (in any order) into the TF-IDF vector.
     pub fn weigh(&self, ids: &mut [u32], out: &mut SparseVector) {
+        ids.sort_unstable();
+        self.weigh_sorted(ids, out);
+    }
+
+    /// [`Vectorizer::weigh`] for sorted indices.
+    fn weigh_sorted(&self, ids: &[u32], out: &mut SparseVector) {
         out.indices.clear();
         out.values.clear();
-        ids.sort_unstable();
-        let mut k = 0;
-        while k < ids.len() {
-            let id = ids[k];
-            let run = ids[k..].iter().take_while(|&&x| x == id).count();
+        for run in ids.chunk_by(|a, b| a == b) {
+            let id = run[0];
             out.indices.push(id);
-            out.values
-                .push((1.0 + (run as f32).ln()) * self.idf[id as usize]);
-            k += run;
+            out.values.push(tf(run.len()) * self.idf[id as usize]);
         }
+        self.normalize_blocks(out);
+    }
+
+    /// Scales the word block and the character block of `out` each to unit L2 norm.
+    fn normalize_blocks(&self, out: &mut SparseVector) {
         let split = out
             .indices
             .partition_point(|&i| (i as usize) < self.vocabulary.n_words());
@@ -183,6 +253,58 @@ mod tests {
             assert!((got - want / norm).abs() < 1e-6);
         }
         assert!((x.values[3] - 1.0).abs() < 1e-6);
+    }
+
+    #[test]
+    fn explaining_and_fast_paths_give_the_same_vector() {
+        let model = crate::model::Model::shipped().unwrap();
+        let v = &model.vectorizer;
+        let mut tokens = Tokens::new();
+        let mut work = Workspace::default();
+        for text in [
+            "Hang them. Hang every last one of the traitors, hang hang hang!",
+            "Ô Liberté ! naïve café 🔫 k1ll",
+            "",
+            // Again: the words are remembered now.
+            "Hang them. Hang every last one of the traitors, hang hang hang!",
+        ] {
+            tokens.tokenize(text);
+            let (mut fast, mut explained, mut hits) = Default::default();
+            v.vectorize(&tokens, 0..tokens.len(), &mut work, &mut fast, None);
+            v.vectorize(
+                &tokens,
+                0..tokens.len(),
+                &mut work,
+                &mut explained,
+                Some(&mut hits),
+            );
+            assert_eq!(fast, explained, "{text}");
+            let mut ids: Vec<u32> = hits.iter().map(|h| h.feature).collect();
+            let mut weighed = SparseVector::default();
+            v.weigh(&mut ids, &mut weighed);
+            assert_eq!(fast, weighed, "{text}");
+        }
+    }
+
+    #[test]
+    fn term_frequency_table_matches_the_formula() {
+        for count in 1..100 {
+            assert_eq!(tf(count), 1.0 + (count as f32).ln());
+        }
+    }
+
+    #[test]
+    fn radix_sort_sorts_for_every_vocabulary_size() {
+        let mut scratch = Vec::new();
+        for n in [1usize, 2, 5, 256, 257, 40_000, 1 << 16, 200_000, 5_000_000] {
+            let mut ids: Vec<u32> = (0..1000u64)
+                .map(|k| ((k * 2_654_435_761) % n as u64) as u32)
+                .collect();
+            let mut expected = ids.clone();
+            expected.sort_unstable();
+            radix_sort(&mut ids, &mut scratch, n);
+            assert_eq!(ids, expected, "n = {n}");
+        }
     }
 
     #[test]

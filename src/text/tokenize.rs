@@ -42,6 +42,8 @@ pub struct Tokens {
     chars: Vec<(char, u32, u32)>,
     /// Scratch: pre-tokens as ranges into `chars`, and whether each is an emoji.
     pre: Vec<(Range<usize>, bool)>,
+    /// Scratch: pre-tokens after spaced letters are merged.
+    merged: Vec<(Range<usize>, bool)>,
 }
 
 /// Characters that stand for letters inside an obfuscated word.
@@ -201,6 +203,17 @@ impl Tokens {
         for (off, c) in input.char_indices() {
             let end = (off + c.len_utf8()) as u32;
             let off = off as u32;
+            if c.is_ascii() {
+                // The common case, folded in place: ASCII folds to its lower case alone.
+                let f = c.to_ascii_lowercase();
+                if is_word_char(f) {
+                    self.chars.push((f, off, end));
+                } else {
+                    self.close(start);
+                    start = self.chars.len();
+                }
+                continue;
+            }
             if is_emoji(c) {
                 self.close(start);
                 self.chars.push((c, off, end));
@@ -246,7 +259,8 @@ impl Tokens {
     /// Pass 2: three or more single characters separated by spaces or dots become one word.
     fn merge_spaced_letters(&mut self, input: &str) {
         let single = |p: &(Range<usize>, bool)| !p.1 && p.0.len() == 1;
-        let mut merged = Vec::with_capacity(self.pre.len());
+        let mut merged = std::mem::take(&mut self.merged);
+        merged.clear();
         let mut i = 0;
         while i < self.pre.len() {
             let mut j = i + 1;
@@ -271,7 +285,7 @@ impl Tokens {
             }
             i = j;
         }
-        self.pre = merged;
+        self.merged = std::mem::replace(&mut self.pre, merged);
     }
 
     /// Pass 3: leetspeak, apostrophes and elongation; appends the finished token.

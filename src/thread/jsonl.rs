@@ -11,48 +11,149 @@ use serde::Deserialize;
 use std::borrow::Cow;
 use std::io::BufRead;
 
-/// Iterator over the items of a JSON Lines input.
-pub struct JsonLines {
+/// The lines of a JSON Lines input, unparsed: what a reader hands to the threads that parse them.
+pub struct Lines {
     name: String,
     reader: Box<dyn BufRead + Send>,
-    fields: Fields,
     max_line_bytes: usize,
     line: usize,
-    buf: Vec<u8>,
     failed: bool,
 }
 
-impl JsonLines {
-    /// Reads `source` as JSON Lines.
+impl Lines {
+    /// Reads `source` line by line.
     pub fn new(source: Source, options: &ReadOptions) -> Self {
-        JsonLines {
+        Lines {
             name: source.name().to_string(),
             reader: source.into_reader(),
-            fields: options.fields.clone(),
             max_line_bytes: options.max_line_bytes,
             line: 0,
-            buf: Vec::new(),
             failed: false,
         }
     }
 
-    fn error(&self, id: Option<String>, error: String) -> Item {
-        Item::Error(RecordError {
-            id: id.unwrap_or_else(|| format!("{}:{}", self.name, self.line)),
-            error,
-            line: self.line,
-        })
+    /// The input's name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Appends the next line that is not blank to `buf` (without its line ending) and returns its
+    /// 1-based number. A line over the length limit, or a read error (after which the rest of the
+    /// input is lost), comes back as an error item and leaves `buf` as it was. `None` at the end.
+    pub fn next_into(&mut self, buf: &mut Vec<u8>) -> Option<Result<usize, Item>> {
+        let start = buf.len();
+        loop {
+            if self.failed {
+                return None;
+            }
+            self.line += 1;
+            match read_line_capped(&mut self.reader, buf, self.max_line_bytes) {
+                Ok(None) => return None,
+                Ok(Some(true)) if buf[start..].iter().all(u8::is_ascii_whitespace) => {
+                    buf.truncate(start);
+                }
+                Ok(Some(true)) => return Some(Ok(self.line)),
+                Ok(Some(false)) => {
+                    return Some(Err(error_item(
+                        &self.name,
+                        self.line,
+                        None,
+                        format!("line longer than {} bytes", self.max_line_bytes),
+                    )))
+                }
+                Err(e) => {
+                    self.failed = true;
+                    return Some(Err(error_item(
+                        &self.name,
+                        self.line,
+                        None,
+                        format!("read error: {e}; the rest of the input is lost"),
+                    )));
+                }
+            }
+        }
     }
 }
 
-/// Reads one line into `buf` (without the newline), keeping at most `max` bytes.
-/// Returns `Ok(None)` at the end, `Ok(Some(false))` when the line was longer than `max`.
+/// An error record for line `line` of `name`, with the record's own id when it had one.
+fn error_item(name: &str, line: usize, id: Option<String>, error: String) -> Item {
+    Item::Error(RecordError {
+        id: id.unwrap_or_else(|| format!("{name}:{line}")),
+        error,
+        line,
+    })
+}
+
+/// Parses line `line` of the JSON Lines input `name` into a comment, or an error record when it is not
+/// valid UTF-8, not a JSON object, or has no text field.
+pub fn parse_line(name: &str, line: usize, bytes: &[u8], fields: &Fields) -> Item {
+    let text = match std::str::from_utf8(bytes) {
+        Ok(s) => s,
+        Err(e) => {
+            return error_item(
+                name,
+                line,
+                None,
+                format!("invalid UTF-8 at byte {} of the line", e.valid_up_to()),
+            )
+        }
+    };
+    let mut de = serde_json::Deserializer::from_str(text);
+    let picked = match FieldsSeed(fields).deserialize(&mut de) {
+        Ok(p) => p,
+        Err(e) => return error_item(name, line, None, format!("invalid JSON: {e}")),
+    };
+    if let Err(e) = de.end() {
+        return error_item(name, line, None, format!("invalid JSON: {e}"));
+    }
+    let Some(body) = picked.text else {
+        return error_item(
+            name,
+            line,
+            picked.id,
+            format!(
+                "no text field (looked for {}); name it with --text-field",
+                fields.text.join(", ")
+            ),
+        );
+    };
+    Item::Comment(Comment {
+        id: picked.id.unwrap_or_else(|| format!("{name}:{line}")),
+        thread: picked.thread,
+        author: picked.author,
+        posted_at: picked.posted_at,
+        body: repair(&body).into_owned(),
+        parent: picked.parent,
+    })
+}
+
+/// Iterator over the items of a JSON Lines input, parsed one line at a time with bounded memory.
+pub struct JsonLines {
+    lines: Lines,
+    fields: Fields,
+    buf: Vec<u8>,
+}
+
+impl JsonLines {
+    /// Parses the lines of `lines`.
+    pub fn new(lines: Lines, options: &ReadOptions) -> Self {
+        JsonLines {
+            lines,
+            fields: options.fields.clone(),
+            buf: Vec::new(),
+        }
+    }
+}
+
+/// Appends one line to `buf` (without the newline), keeping at most `max` bytes of it; on a longer
+/// line `buf` is left as it was. Returns `Ok(None)` at the end, `Ok(Some(false))` when the line was
+/// longer than `max`.
 pub(crate) fn read_line_capped(
     reader: &mut dyn BufRead,
     buf: &mut Vec<u8>,
     max: usize,
 ) -> std::io::Result<Option<bool>> {
-    buf.clear();
+    let start = buf.len();
     let mut fits = true;
     let mut any = false;
     loop {
@@ -61,20 +162,20 @@ pub(crate) fn read_line_capped(
             return Ok(if any { Some(fits) } else { None });
         }
         any = true;
-        let (chunk, done) = match memchr(available) {
+        let (chunk, done) = match memchr::memchr(b'\n', available) {
             Some(i) => (&available[..i], Some(i + 1)),
             None => (available, None),
         };
-        if fits && buf.len() + chunk.len() <= max {
+        if fits && buf.len() - start + chunk.len() <= max {
             buf.extend_from_slice(chunk);
         } else {
             fits = false;
-            buf.clear();
+            buf.truncate(start);
         }
         let used = done.unwrap_or(available.len());
         reader.consume(used);
         if done.is_some() {
-            if buf.last() == Some(&b'\r') {
+            if buf.len() > start && buf.last() == Some(&b'\r') {
                 buf.pop();
             }
             return Ok(Some(fits));
@@ -82,78 +183,15 @@ pub(crate) fn read_line_capped(
     }
 }
 
-fn memchr(bytes: &[u8]) -> Option<usize> {
-    bytes.iter().position(|&b| b == b'\n')
-}
-
 impl Iterator for JsonLines {
     type Item = Item;
 
     fn next(&mut self) -> Option<Item> {
-        loop {
-            if self.failed {
-                return None;
-            }
-            self.line += 1;
-            let fits = match read_line_capped(&mut self.reader, &mut self.buf, self.max_line_bytes)
-            {
-                Ok(None) => return None,
-                Ok(Some(fits)) => fits,
-                Err(e) => {
-                    self.failed = true;
-                    return Some(self.error(
-                        None,
-                        format!("read error: {e}; the rest of the input is lost"),
-                    ));
-                }
-            };
-            if !fits {
-                return Some(self.error(
-                    None,
-                    format!("line longer than {} bytes", self.max_line_bytes),
-                ));
-            }
-            if self.buf.iter().all(u8::is_ascii_whitespace) {
-                continue;
-            }
-            let line = match std::str::from_utf8(&self.buf) {
-                Ok(s) => s,
-                Err(e) => {
-                    return Some(self.error(
-                        None,
-                        format!("invalid UTF-8 at byte {} of the line", e.valid_up_to()),
-                    ))
-                }
-            };
-            let mut de = serde_json::Deserializer::from_str(line);
-            let picked = match (FieldsSeed(&self.fields)).deserialize(&mut de) {
-                Ok(p) => p,
-                Err(e) => return Some(self.error(None, format!("invalid JSON: {e}"))),
-            };
-            if let Err(e) = de.end() {
-                return Some(self.error(None, format!("invalid JSON: {e}")));
-            }
-            let Some(text) = picked.text else {
-                return Some(self.error(
-                    picked.id,
-                    format!(
-                        "no text field (looked for {}); name it with --text-field",
-                        self.fields.text.join(", ")
-                    ),
-                ));
-            };
-            let id = picked
-                .id
-                .unwrap_or_else(|| format!("{}:{}", self.name, self.line));
-            return Some(Item::Comment(Comment {
-                id,
-                thread: picked.thread,
-                author: picked.author,
-                posted_at: picked.posted_at,
-                body: repair(&text).into_owned(),
-                parent: picked.parent,
-            }));
-        }
+        self.buf.clear();
+        Some(match self.lines.next_into(&mut self.buf)? {
+            Ok(line) => parse_line(self.lines.name(), line, &self.buf, &self.fields),
+            Err(error) => error,
+        })
     }
 }
 
@@ -269,10 +307,12 @@ mod tests {
     #[test]
     fn capped_lines() {
         let mut r: Box<dyn BufRead> = Box::new(Cursor::new(b"short\nmuch too long\r\nok".to_vec()));
-        let mut buf = Vec::new();
+        let mut buf = b"kept".to_vec();
         assert_eq!(read_line_capped(&mut r, &mut buf, 8).unwrap(), Some(true));
-        assert_eq!(buf, b"short");
+        assert_eq!(buf, b"keptshort");
         assert_eq!(read_line_capped(&mut r, &mut buf, 8).unwrap(), Some(false));
+        assert_eq!(buf, b"keptshort");
+        buf.clear();
         assert_eq!(read_line_capped(&mut r, &mut buf, 8).unwrap(), Some(true));
         assert_eq!(buf, b"ok");
         assert_eq!(read_line_capped(&mut r, &mut buf, 8).unwrap(), None);
