@@ -270,7 +270,7 @@ mod tests {
                 options.batch_records = batch_records;
                 let mut out = csv_header(&model, format);
                 let tally = run(
-                    &[path.clone()],
+                    std::slice::from_ref(&path),
                     &options,
                     || Scoring::new(&model, format, false),
                     &mut out,

@@ -121,7 +121,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn remembers_exactly_and_per_vocabulary() {
+    fn remembers_exactly_per_vocabulary_and_quoting() {
         let a = Vocabulary::new(
             vec![],
             vec![" k".into(), "ki".into(), "ll".into(), "\"ll".into()],
@@ -134,14 +134,25 @@ mod tests {
             v.sort_unstable();
             v
         };
-        assert_eq!(sorted(memo.features(" kill ", &a, (2, 2))), [0, 1, 2]);
-        assert_eq!(sorted(memo.features(" kill ", &a, (2, 2))), [0, 1, 2]);
-        assert_eq!(sorted(memo.features(" kill ", &b, (2, 2))), [0]);
+        // Sorted characters: " k" 0, "\"ll" 1, "ki" 2, "ll" 3.
         assert_eq!(
-            sorted(memo.features(" kill ", &a, (3, 3))),
-            Vec::<u32>::new()
+            sorted(memo.features(" kill ", false, &a, (2, 2))),
+            [0, 2, 3]
+        );
+        assert_eq!(
+            sorted(memo.features(" kill ", false, &a, (2, 2))),
+            [0, 2, 3]
+        );
+        assert_eq!(sorted(memo.features(" kill ", true, &a, (2, 2))), [1]);
+        assert_eq!(sorted(memo.features(" kill ", false, &b, (2, 2))), [0]);
+        assert_eq!(
+            sorted(memo.features(" kill ", false, &a, (3, 3))),
+            [0u32; 0]
         );
         let long = format!(" {} ", "l".repeat(MAX_TOKEN_BYTES));
-        assert_eq!(memo.features(&long, &a, (2, 2)).len(), MAX_TOKEN_BYTES - 1);
+        assert_eq!(
+            memo.features(&long, false, &a, (2, 2)).len(),
+            MAX_TOKEN_BYTES - 1
+        );
     }
 }
