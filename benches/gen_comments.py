@@ -98,6 +98,30 @@ IDIOMS = [
     "that joke slayed", "I could murder a coffee", "the striker shot wide", "a killer app",
 ]
 
+# The long tail: names, rare words and typos, as pseudo-words drawn with Zipf-like frequencies from a
+# large lexicon, so that a per-word cache sees as many new words as it would on real text.
+ONSETS = "b bl br c ch cl cr d dr f fl fr g gl gr h j k kl l m n p pl pr qu r s sc sh sk sl sm sn sp st str t th tr v w wh z".split()
+VOWELS = "a e i o u ai ea ee ie oo ou y".split()
+CODAS = ["", "", "n", "r", "s", "t", "l", "m", "nd", "ng", "rt", "st", "ck", "ll", "sh", "x"]
+TAIL_SIZE = 200_000
+
+
+_LEXICON = {}
+
+
+def rare_word(rng):
+    """A pseudo-word; rank r is drawn with probability about 1/r over the lexicon."""
+    rank = int(TAIL_SIZE ** rng.random())
+    word = _LEXICON.get(rank)
+    if word is None:
+        local = random.Random(rank)
+        syllables = 1 + local.randrange(3)
+        word = "".join(local.choice(ONSETS) + local.choice(VOWELS) + local.choice(CODAS)
+                       for _ in range(syllables))
+        _LEXICON[rank] = word
+    return word
+
+
 SUBREDDITS = ["news", "worldnews", "politics", "soccer", "weather", "technology", "AskUK",
               "europe", "nba", "movies", "books", "cooking"]
 
@@ -108,14 +132,16 @@ def words_of(rng, topic, n):
     out = []
     for _ in range(n):
         r = rng.random()
-        if r < 0.48:
+        if r < 0.46:
             out.append(rng.choice(FUNCTION))
-        elif r < 0.78:
+        elif r < 0.70:
             out.append(rng.choice(pool))
-        elif r < 0.88:
+        elif r < 0.78:
             out.append(rng.choice(ADJECTIVES))
-        elif r < 0.97:
+        elif r < 0.86:
             out.append(rng.choice(VERBS))
+        elif r < 0.97:
+            out.append(rare_word(rng))
         else:
             out.append(rng.choice(EXTRAS))
     return out
@@ -132,7 +158,7 @@ def sentence(rng, topic):
 
 def comment(rng):
     topic = rng.choice(list(TOPICS))
-    target = max(30, int(rng.gauss(122, 55)))
+    target = max(30, int(rng.gauss(110, 50)))
     parts = []
     if rng.random() < 0.2:
         parts.append(rng.choice(OPENERS))
@@ -143,6 +169,12 @@ def comment(rng):
     if special:
         phrase = rng.choice(special)
         parts.insert(rng.randrange(len(parts) + 1), phrase[0].upper() + phrase[1:] + ".")
+    if rng.random() < 0.05:
+        # Someone else's words, quoted.
+        quote = sentence(rng, topic).rstrip(".!?")
+        open_, close = rng.choice([('"', '"'), ("“", "”"), ("'", "'")])
+        parts.insert(rng.randrange(len(parts) + 1),
+                     rng.choice(["They said", "The article says", "Quote:"]) + f" {open_}{quote}{close}.")
     text = " ".join(parts)
     if rng.random() < 0.05:
         text = text.upper()

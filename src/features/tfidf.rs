@@ -78,26 +78,28 @@ pub struct Workspace {
 /// indices of a comment. `scratch` is the second buffer.
 fn radix_sort(ids: &mut Vec<u32>, scratch: &mut Vec<u32>, n: usize) {
     const MAX_DIGIT_BITS: u32 = 11;
+    const MAX_PASSES: usize = (u32::BITS.div_ceil(MAX_DIGIT_BITS)) as usize;
     let bits = usize::BITS - n.saturating_sub(1).leading_zeros();
-    let passes = bits.div_ceil(MAX_DIGIT_BITS).max(1);
-    let width = bits.div_ceil(passes);
+    let passes = bits.div_ceil(MAX_DIGIT_BITS).max(1) as usize;
+    let width = bits.div_ceil(passes as u32);
     let mask = (1usize << width) - 1;
-    let mut offsets = [0u32; 1 << MAX_DIGIT_BITS];
+    // All digits' histograms in one read of the ids.
+    let mut offsets = [[0u32; 1 << MAX_DIGIT_BITS]; MAX_PASSES];
+    for &id in ids.iter() {
+        for (pass, counts) in offsets[..passes].iter_mut().enumerate() {
+            counts[(id >> (pass as u32 * width)) as usize & mask] += 1;
+        }
+    }
     scratch.clear();
     scratch.resize(ids.len(), 0);
-    for pass in 0..passes {
-        let shift = pass * width;
-        let offsets = &mut offsets[..=mask];
-        offsets.fill(0);
-        for &id in ids.iter() {
-            offsets[(id >> shift) as usize & mask] += 1;
-        }
+    for (pass, counts) in offsets[..passes].iter_mut().enumerate() {
+        let shift = pass as u32 * width;
         let mut sum = 0;
-        for o in offsets.iter_mut() {
+        for o in counts[..=mask].iter_mut() {
             (*o, sum) = (sum, sum + *o);
         }
         for &id in ids.iter() {
-            let o = &mut offsets[(id >> shift) as usize & mask];
+            let o = &mut counts[(id >> shift) as usize & mask];
             scratch[*o as usize] = id;
             *o += 1;
         }
@@ -170,10 +172,15 @@ impl Vectorizer {
     fn weigh_sorted(&self, ids: &[u32], out: &mut SparseVector) {
         out.indices.clear();
         out.values.clear();
-        for run in ids.chunk_by(|a, b| a == b) {
-            let id = run[0];
+        let mut k = 0;
+        while let Some(&id) = ids.get(k) {
+            let mut end = k + 1;
+            while ids.get(end) == Some(&id) {
+                end += 1;
+            }
             out.indices.push(id);
-            out.values.push(tf(run.len()) * self.idf[id as usize]);
+            out.values.push(tf(end - k) * self.idf[id as usize]);
+            k = end;
         }
         self.normalize_blocks(out);
     }

@@ -63,8 +63,23 @@ fn leet(c: char) -> Option<char> {
 
 /// Characters that may stand inside a word: letters, digits, and symbols used as letters or to censor.
 fn is_word_char(c: char) -> bool {
-    c.is_alphanumeric() || c == '\'' || c == '*' || leet(c).is_some()
+    match ASCII_WORD_CHARS.get(c as usize) {
+        Some(&ascii) => ascii,
+        None => c.is_alphanumeric() || leet(c).is_some(),
+    }
 }
+
+/// [`is_word_char`] for ASCII, as a table: the tokenizer asks it for nearly every character.
+const ASCII_WORD_CHARS: [bool; 128] = {
+    let mut table = [false; 128];
+    let mut b = 0;
+    while b < 128 {
+        let c = b as u8 as char;
+        table[b] = c.is_ascii_alphanumeric() || matches!(c, '\'' | '*' | '!' | '|' | '@' | '$');
+        b += 1;
+    }
+    table
+};
 
 /// Pictographs that commenters use in place of words (🔫, 🪢, 💣, ⚰, 🔥).
 fn is_emoji(c: char) -> bool {
@@ -131,15 +146,22 @@ impl Tokens {
         self.quoted.clear();
         self.quoted.resize(self.items.len(), false);
         let mut open: Option<(char, usize)> = None;
-        let mut prev: Option<char> = None;
-        let mut chars = input.char_indices().peekable();
-        while let Some((at, c)) = chars.next() {
-            let next = chars.peek().map(|&(_, n)| n);
-            let word = |x: Option<char>| x.is_some_and(char::is_alphanumeric);
+        let word = |x: Option<char>| x.is_some_and(char::is_alphanumeric);
+        // Only quotation marks move the state, so only they are looked at: every one starts with
+        // one of these bytes, none of which continues a UTF-8 sequence.
+        for (at, &b) in input.as_bytes().iter().enumerate() {
+            if !matches!(b, b'"' | b'\'' | 0xC2 | 0xE2) {
+                continue;
+            }
+            let Some(c) = input[at..].chars().next() else {
+                continue;
+            };
+            let prev = || input[..at].chars().next_back();
+            let next = || input[at + c.len_utf8()..].chars().next();
             match open {
                 None => {
                     let opens = matches!(c, '“' | '«' | '„')
-                        || (matches!(c, '"' | '\'' | '‘') && !word(prev) && word(next));
+                        || (matches!(c, '"' | '\'' | '‘') && !word(prev()) && word(next()));
                     if opens {
                         open = Some((c, at));
                     }
@@ -149,7 +171,7 @@ impl Tokens {
                         '“' | '„' => matches!(c, '”' | '“' | '"'),
                         '«' => c == '»',
                         '"' => c == '"',
-                        _ => matches!(c, '\'' | '’') && !word(next),
+                        _ => matches!(c, '\'' | '’') && !word(next()),
                     };
                     if closes {
                         for (k, (_, (s, e))) in self.items.iter().enumerate() {
@@ -161,7 +183,6 @@ impl Tokens {
                     }
                 }
             }
-            prev = Some(c);
         }
     }
 
@@ -331,9 +352,8 @@ impl Tokens {
 /// Whether digits and symbols in a word stand for letters: the word has letters, and is not a number
 /// with a short suffix ("1st", "90s", "5pm") or a number followed by letters ("2021th").
 fn looks_like_leet(chars: impl Iterator<Item = char> + Clone) -> bool {
-    let has_letter = chars.clone().any(char::is_alphabetic);
-    let has_leet = chars.clone().any(|c| leet(c).is_some());
-    if !has_letter || !has_leet {
+    // Most words have no digit or symbol: asked first, that settles them.
+    if !chars.clone().any(|c| leet(c).is_some()) || !chars.clone().any(char::is_alphabetic) {
         return false;
     }
     let leading_digits = chars.clone().take_while(|c| c.is_ascii_digit()).count();
@@ -387,6 +407,72 @@ mod tests {
         t.tokenize("Go home. Now! then stop");
         let starts: Vec<bool> = (0..t.len()).map(|i| t.starts_sentence(i)).collect();
         assert_eq!(starts, [true, false, true, true, false]);
+    }
+
+    /// The quotation marking as first written: a state machine over every character.
+    fn reference_quotes(t: &Tokens, input: &str) -> Vec<bool> {
+        let items: Vec<(usize, usize)> = t.iter().map(|t| t.span).collect();
+        let mut quoted = vec![false; items.len()];
+        let mut open: Option<(char, usize)> = None;
+        let mut prev: Option<char> = None;
+        let mut chars = input.char_indices().peekable();
+        while let Some((at, c)) = chars.next() {
+            let next = chars.peek().map(|&(_, n)| n);
+            let word = |x: Option<char>| x.is_some_and(char::is_alphanumeric);
+            match open {
+                None => {
+                    let opens = matches!(c, '“' | '«' | '„')
+                        || (matches!(c, '"' | '\'' | '‘') && !word(prev) && word(next));
+                    if opens {
+                        open = Some((c, at));
+                    }
+                }
+                Some((o, start)) => {
+                    let closes = match o {
+                        '“' | '„' => matches!(c, '”' | '“' | '"'),
+                        '«' => c == '»',
+                        '"' => c == '"',
+                        _ => matches!(c, '\'' | '’') && !word(next),
+                    };
+                    if closes {
+                        for (k, (s, e)) in items.iter().enumerate() {
+                            if *s > start && *e <= at {
+                                quoted[k] = true;
+                            }
+                        }
+                        open = None;
+                    }
+                }
+            }
+            prev = Some(c);
+        }
+        quoted
+    }
+
+    #[test]
+    fn quotation_marks_alone_decide_quoting() {
+        let mut t = Tokens::new();
+        for input in [
+            "he said \"hang them\" and left",
+            "don't say ‘kill’ here, it's the Iraqis' fault",
+            "«Tuez-les» a dit „er“ and “the ”end”",
+            "'a' 'b 'c' d' \"\"e\" «» ‘’ ’’ \"",
+            "Ô “Liberté” ! «crimes» ‘en’ ton nom 'x'",
+            "k'i'l'l \"k i l l\" 'e x e c'",
+        ] {
+            t.tokenize(input);
+            let quoted: Vec<bool> = (0..t.len()).map(|i| t.quoted(i)).collect();
+            assert_eq!(quoted, reference_quotes(&t, input), "{input}");
+        }
+    }
+
+    #[test]
+    fn ascii_word_characters_table() {
+        for b in 0..128u8 {
+            let c = b as char;
+            let rule = c.is_alphanumeric() || c == '\'' || c == '*' || super::leet(c).is_some();
+            assert_eq!(super::is_word_char(c), rule, "{c:?}");
+        }
     }
 
     #[test]
