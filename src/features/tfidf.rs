@@ -67,8 +67,10 @@ pub fn idf(df: u32, n: usize) -> f32 {
 pub struct Workspace {
     /// The feature index of every n-gram occurrence of the comment.
     ids: Vec<u32>,
-    /// The other buffer of the radix sort.
+    /// The other buffer of the radix sort, then each distinct feature's count.
     sorted: Vec<u32>,
+    /// The radix sort's histograms.
+    offsets: Vec<u32>,
     memo: CharMemo,
     ngrams: NgramScratch,
 }
@@ -76,26 +78,27 @@ pub struct Workspace {
 /// Sorts `ids`, all below `n`, with a least-significant-digit radix sort: a few linear passes with no
 /// comparison and no unpredictable branch, which beats a comparison sort on the few hundred feature
 /// indices of a comment. `scratch` is the second buffer.
-fn radix_sort(ids: &mut Vec<u32>, scratch: &mut Vec<u32>, n: usize) {
+fn radix_sort(ids: &mut Vec<u32>, scratch: &mut Vec<u32>, offsets: &mut Vec<u32>, n: usize) {
     const MAX_DIGIT_BITS: u32 = 11;
-    const MAX_PASSES: usize = (u32::BITS.div_ceil(MAX_DIGIT_BITS)) as usize;
     let bits = usize::BITS - n.saturating_sub(1).leading_zeros();
     let passes = bits.div_ceil(MAX_DIGIT_BITS).max(1) as usize;
     let width = bits.div_ceil(passes as u32);
-    let mask = (1usize << width) - 1;
+    let buckets = 1usize << width;
+    let mask = buckets - 1;
     // All digits' histograms in one read of the ids.
-    let mut offsets = [[0u32; 1 << MAX_DIGIT_BITS]; MAX_PASSES];
+    offsets.clear();
+    offsets.resize(passes * buckets, 0);
     for &id in ids.iter() {
-        for (pass, counts) in offsets[..passes].iter_mut().enumerate() {
+        for (pass, counts) in offsets.chunks_exact_mut(buckets).enumerate() {
             counts[(id >> (pass as u32 * width)) as usize & mask] += 1;
         }
     }
     scratch.clear();
     scratch.resize(ids.len(), 0);
-    for (pass, counts) in offsets[..passes].iter_mut().enumerate() {
+    for (pass, counts) in offsets.chunks_exact_mut(buckets).enumerate() {
         let shift = pass as u32 * width;
         let mut sum = 0;
-        for o in counts[..=mask].iter_mut() {
+        for o in counts.iter_mut() {
             (*o, sum) = (sum, sum + *o);
         }
         for &id in ids.iter() {
@@ -105,6 +108,29 @@ fn radix_sort(ids: &mut Vec<u32>, scratch: &mut Vec<u32>, n: usize) {
         }
         std::mem::swap(ids, scratch);
     }
+}
+
+/// Counts the runs of equal values in sorted `ids`: `distinct` gets each value once, `counts` how
+/// often it occurs. Written without a branch on the data, which is as unpredictable as it gets.
+fn count_runs(ids: &[u32], distinct: &mut Vec<u32>, counts: &mut Vec<u32>) {
+    distinct.clear();
+    counts.clear();
+    let Some(&first) = ids.first() else {
+        return;
+    };
+    distinct.resize(ids.len(), 0);
+    counts.resize(ids.len(), 0);
+    let (mut last, mut run, mut k) = (first, 0u32, 0usize);
+    for &id in ids {
+        let same = u32::from(id == last);
+        k += 1 - same as usize;
+        run = run * same + 1;
+        distinct[k] = id;
+        counts[k] = run;
+        last = id;
+    }
+    distinct.truncate(k + 1);
+    counts.truncate(k + 1);
 }
 
 /// Sublinear term frequency `1 + ln(count)`; small counts, the usual ones, come from a table.
@@ -158,30 +184,28 @@ impl Vectorizer {
                 });
             }
         }
-        radix_sort(ids, &mut work.sorted, self.n_features());
-        self.weigh_sorted(ids, out);
+        radix_sort(ids, &mut work.sorted, &mut work.offsets, self.n_features());
+        count_runs(ids, &mut out.indices, &mut work.sorted);
+        self.weigh_counted(&work.sorted, out);
     }
 
     /// Turns the feature indices of every n-gram occurrence (in any order) into the TF-IDF vector.
     pub fn weigh(&self, ids: &mut [u32], out: &mut SparseVector) {
         ids.sort_unstable();
-        self.weigh_sorted(ids, out);
+        let mut counts = Vec::new();
+        count_runs(ids, &mut out.indices, &mut counts);
+        self.weigh_counted(&counts, out);
     }
 
-    /// [`Vectorizer::weigh`] for sorted indices.
-    fn weigh_sorted(&self, ids: &[u32], out: &mut SparseVector) {
-        out.indices.clear();
+    /// Fills `out.values` for the features in `out.indices`, which occur `counts` times.
+    fn weigh_counted(&self, counts: &[u32], out: &mut SparseVector) {
         out.values.clear();
-        let mut k = 0;
-        while let Some(&id) = ids.get(k) {
-            let mut end = k + 1;
-            while ids.get(end) == Some(&id) {
-                end += 1;
-            }
-            out.indices.push(id);
-            out.values.push(tf(end - k) * self.idf[id as usize]);
-            k = end;
-        }
+        out.values.extend(
+            out.indices
+                .iter()
+                .zip(counts)
+                .map(|(&id, &count)| tf(count as usize) * self.idf[id as usize]),
+        );
         self.normalize_blocks(out);
     }
 
@@ -301,6 +325,20 @@ mod tests {
     }
 
     #[test]
+    fn runs_are_counted() {
+        let (mut distinct, mut counts) = (Vec::new(), Vec::new());
+        count_runs(&[2, 2, 3, 7, 7, 7, 9], &mut distinct, &mut counts);
+        assert_eq!(
+            (distinct.as_slice(), counts.as_slice()),
+            (&[2, 3, 7, 9][..], &[2, 1, 3, 1][..])
+        );
+        count_runs(&[], &mut distinct, &mut counts);
+        assert!(distinct.is_empty() && counts.is_empty());
+        count_runs(&[0], &mut distinct, &mut counts);
+        assert_eq!((distinct, counts), (vec![0], vec![1]));
+    }
+
+    #[test]
     fn radix_sort_sorts_for_every_vocabulary_size() {
         let mut scratch = Vec::new();
         for n in [1usize, 2, 5, 256, 257, 40_000, 1 << 16, 200_000, 5_000_000] {
@@ -309,7 +347,7 @@ mod tests {
                 .collect();
             let mut expected = ids.clone();
             expected.sort_unstable();
-            radix_sort(&mut ids, &mut scratch, n);
+            radix_sort(&mut ids, &mut scratch, &mut Vec::new(), n);
             assert_eq!(ids, expected, "n = {n}");
         }
     }

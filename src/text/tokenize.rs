@@ -46,6 +46,27 @@ pub struct Tokens {
     merged: Vec<(Range<usize>, bool)>,
 }
 
+/// Whether `c`, between `prev` and `next`, opens a quotation: a straight or single quote only before a
+/// word and not after one, so that apostrophes ("don't", "Iraqis'") never do.
+fn opens_quote(
+    c: char,
+    prev: impl FnOnce() -> Option<char>,
+    next: impl FnOnce() -> Option<char>,
+) -> bool {
+    let word = |x: Option<char>| x.is_some_and(char::is_alphanumeric);
+    matches!(c, '“' | '«' | '„') || (matches!(c, '"' | '\'' | '‘') && !word(prev()) && word(next()))
+}
+
+/// Whether `c`, before `next`, closes the quotation `open` opened.
+fn closes_quote(open: char, c: char, next: impl FnOnce() -> Option<char>) -> bool {
+    match open {
+        '“' | '„' => matches!(c, '”' | '“' | '"'),
+        '«' => c == '»',
+        '"' => c == '"',
+        _ => matches!(c, '\'' | '’') && !next().is_some_and(char::is_alphanumeric),
+    }
+}
+
 /// Characters that stand for letters inside an obfuscated word.
 fn leet(c: char) -> Option<char> {
     Some(match c {
@@ -146,7 +167,6 @@ impl Tokens {
         self.quoted.clear();
         self.quoted.resize(self.items.len(), false);
         let mut open: Option<(char, usize)> = None;
-        let word = |x: Option<char>| x.is_some_and(char::is_alphanumeric);
         // Only quotation marks move the state, so only they are looked at: every one starts with
         // one of these bytes, none of which continues a UTF-8 sequence.
         for (at, &b) in input.as_bytes().iter().enumerate() {
@@ -159,29 +179,17 @@ impl Tokens {
             let prev = || input[..at].chars().next_back();
             let next = || input[at + c.len_utf8()..].chars().next();
             match open {
-                None => {
-                    let opens = matches!(c, '“' | '«' | '„')
-                        || (matches!(c, '"' | '\'' | '‘') && !word(prev()) && word(next()));
-                    if opens {
-                        open = Some((c, at));
-                    }
-                }
-                Some((o, start)) => {
-                    let closes = match o {
-                        '“' | '„' => matches!(c, '”' | '“' | '"'),
-                        '«' => c == '»',
-                        '"' => c == '"',
-                        _ => matches!(c, '\'' | '’') && !word(next()),
-                    };
-                    if closes {
-                        for (k, (_, (s, e))) in self.items.iter().enumerate() {
-                            if *s as usize > start && (*e as usize) <= at {
-                                self.quoted[k] = true;
-                            }
+                None if opens_quote(c, prev, next) => open = Some((c, at)),
+                None => {}
+                Some((o, start)) if closes_quote(o, c, next) => {
+                    for (k, (_, (s, e))) in self.items.iter().enumerate() {
+                        if *s as usize > start && (*e as usize) <= at {
+                            self.quoted[k] = true;
                         }
-                        open = None;
                     }
+                    open = None;
                 }
+                Some(_) => {}
             }
         }
     }
@@ -409,7 +417,7 @@ mod tests {
         assert_eq!(starts, [true, false, true, true, false]);
     }
 
-    /// The quotation marking as first written: a state machine over every character.
+    /// The quotation marking as first written: the same rules, applied at every character.
     fn reference_quotes(t: &Tokens, input: &str) -> Vec<bool> {
         let items: Vec<(usize, usize)> = t.iter().map(|t| t.span).collect();
         let mut quoted = vec![false; items.len()];
@@ -418,31 +426,16 @@ mod tests {
         let mut chars = input.char_indices().peekable();
         while let Some((at, c)) = chars.next() {
             let next = chars.peek().map(|&(_, n)| n);
-            let word = |x: Option<char>| x.is_some_and(char::is_alphanumeric);
             match open {
-                None => {
-                    let opens = matches!(c, '“' | '«' | '„')
-                        || (matches!(c, '"' | '\'' | '‘') && !word(prev) && word(next));
-                    if opens {
-                        open = Some((c, at));
+                None if super::opens_quote(c, || prev, || next) => open = Some((c, at)),
+                Some((o, start)) if super::closes_quote(o, c, || next) => {
+                    let inside = |&(s, e): &(usize, usize)| s > start && e <= at;
+                    for (q, span) in quoted.iter_mut().zip(&items) {
+                        *q |= inside(span);
                     }
+                    open = None;
                 }
-                Some((o, start)) => {
-                    let closes = match o {
-                        '“' | '„' => matches!(c, '”' | '“' | '"'),
-                        '«' => c == '»',
-                        '"' => c == '"',
-                        _ => matches!(c, '\'' | '’') && !word(next),
-                    };
-                    if closes {
-                        for (k, (s, e)) in items.iter().enumerate() {
-                            if *s > start && *e <= at {
-                                quoted[k] = true;
-                            }
-                        }
-                        open = None;
-                    }
-                }
+                _ => {}
             }
             prev = Some(c);
         }

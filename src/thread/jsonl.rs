@@ -209,15 +209,75 @@ pub(crate) struct Picked {
 }
 
 /// A JSON scalar as text (ids may be numbers, times may be strings).
-#[derive(Deserialize)]
-#[serde(untagged)]
 enum Scalar<'a> {
-    #[serde(borrow)]
     Str(Cow<'a, str>),
     Int(i64),
     Float(f64),
     Bool(bool),
-    Null(()),
+    Null,
+    /// An array or an object.
+    Other,
+}
+
+/// Decoded straight from the JSON, as an untagged enum would be but without buffering the value and
+/// trying each variant in turn: this runs for every field of every record.
+impl<'de: 'a, 'a> Deserialize<'de> for Scalar<'a> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(ScalarVisitor)
+    }
+}
+
+struct ScalarVisitor;
+
+impl<'de> Visitor<'de> for ScalarVisitor {
+    type Value = Scalar<'de>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a string, number, boolean or null")
+    }
+    fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Scalar<'de>, E> {
+        Ok(Scalar::Str(Cow::Borrowed(v)))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Scalar<'de>, E> {
+        Ok(Scalar::Str(Cow::Owned(v.to_string())))
+    }
+    fn visit_string<E>(self, v: String) -> Result<Scalar<'de>, E> {
+        Ok(Scalar::Str(Cow::Owned(v)))
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<Scalar<'de>, E> {
+        Ok(Scalar::Int(v))
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<Scalar<'de>, E> {
+        Ok(i64::try_from(v).map_or(Scalar::Float(v as f64), Scalar::Int))
+    }
+    fn visit_f64<E>(self, v: f64) -> Result<Scalar<'de>, E> {
+        Ok(Scalar::Float(v))
+    }
+    fn visit_bool<E>(self, v: bool) -> Result<Scalar<'de>, E> {
+        Ok(Scalar::Bool(v))
+    }
+    fn visit_unit<E>(self) -> Result<Scalar<'de>, E> {
+        Ok(Scalar::Null)
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Scalar<'de>, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(Scalar::Other)
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Scalar<'de>, A::Error> {
+        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+        Ok(Scalar::Other)
+    }
+}
+
+/// The next value of `map` as a scalar; an array or object is an error once it has been read, so that
+/// the error points after it.
+fn next_scalar<'de, A: MapAccess<'de>>(map: &mut A) -> Result<Scalar<'de>, A::Error> {
+    match map.next_value::<Scalar>()? {
+        Scalar::Other => Err(serde::de::Error::custom(
+            "data did not match any variant of untagged enum Scalar",
+        )),
+        scalar => Ok(scalar),
+    }
 }
 
 impl Scalar<'_> {
@@ -227,7 +287,7 @@ impl Scalar<'_> {
             Scalar::Int(i) => Some(i.to_string()),
             Scalar::Float(f) => Some(f.to_string()),
             Scalar::Bool(b) => Some(b.to_string()),
-            Scalar::Null(()) => None,
+            Scalar::Null | Scalar::Other => None,
         }
     }
 }
@@ -258,13 +318,13 @@ impl<'de> Visitor<'de> for FieldsSeed<'_> {
         while let Some(key) = map.next_key::<Cow<'de, str>>()? {
             let key = key.as_ref();
             if let Some(rank) = self.0.text.iter().position(|t| t == key) {
-                let v = map.next_value::<Scalar>()?.into_string();
+                let v = next_scalar(&mut map)?.into_string();
                 if rank < p.text_rank && v.is_some() {
                     p.text = v;
                     p.text_rank = rank;
                 }
             } else if let Some(rank) = self.0.id.iter().position(|t| t == key) {
-                let v = map.next_value::<Scalar>()?.into_string();
+                let v = next_scalar(&mut map)?.into_string();
                 if rank < p.id_rank && v.is_some() {
                     p.id = v;
                     p.id_rank = rank;
@@ -272,14 +332,14 @@ impl<'de> Visitor<'de> for FieldsSeed<'_> {
             } else {
                 match key {
                     "author" | "user" | "username" => {
-                        p.author = map.next_value::<Scalar>()?.into_string()
+                        p.author = next_scalar(&mut map)?.into_string()
                     }
-                    "parent_id" | "parent" => p.parent = map.next_value::<Scalar>()?.into_string(),
+                    "parent_id" | "parent" => p.parent = next_scalar(&mut map)?.into_string(),
                     "link_id" | "thread" | "thread_id" => {
-                        p.thread = map.next_value::<Scalar>()?.into_string()
+                        p.thread = next_scalar(&mut map)?.into_string()
                     }
                     "created_utc" => {
-                        p.posted_at = match map.next_value::<Scalar>()? {
+                        p.posted_at = match next_scalar(&mut map)? {
                             Scalar::Int(s) => Some(iso8601(s)),
                             Scalar::Float(s) => Some(iso8601(s as i64)),
                             Scalar::Str(s) => s.parse::<i64>().ok().map(iso8601),
@@ -287,7 +347,7 @@ impl<'de> Visitor<'de> for FieldsSeed<'_> {
                         }
                     }
                     "posted_at" | "created_at" => {
-                        p.posted_at = map.next_value::<Scalar>()?.into_string()
+                        p.posted_at = next_scalar(&mut map)?.into_string()
                     }
                     _ => {
                         map.next_value::<IgnoredAny>()?;
@@ -316,6 +376,40 @@ mod tests {
         assert_eq!(read_line_capped(&mut r, &mut buf, 8).unwrap(), Some(true));
         assert_eq!(buf, b"ok");
         assert_eq!(read_line_capped(&mut r, &mut buf, 8).unwrap(), None);
+    }
+
+    #[test]
+    fn scalars_of_every_type_and_non_scalars() {
+        let f = Fields::default();
+        let parse = |line: &str| parse_line("d", 1, line.as_bytes(), &f);
+        let comment = |line: &str| match parse(line) {
+            Item::Comment(c) => c,
+            other => panic!("{other:?}"),
+        };
+        let c = comment(r#"{"id": 18446744073709551615, "body": 3.25, "author": true}"#);
+        assert_eq!(
+            (c.id.as_str(), c.body.as_str()),
+            ("18446744073709552000", "3.25")
+        );
+        assert_eq!(c.author.as_deref(), Some("true"));
+        let c = comment(r#"{"id": -5, "body": "x\u00e9\"q", "created_utc": "1628860800"}"#);
+        assert_eq!((c.id.as_str(), c.body.as_str()), ("-5", "xé\"q"));
+        assert_eq!(c.posted_at.as_deref(), Some("2021-08-13T13:20:00Z"));
+        let c = comment(r#"{"body": null, "text": "fallback", "x": {"deep": [1, {"z": null}]}}"#);
+        assert_eq!((c.id.as_str(), c.body.as_str()), ("d:1", "fallback"));
+        // An array or object where a scalar belongs: an error that points just after it.
+        for (line, column) in [
+            (r#"{"id": "a", "body": {"x": 1}}"#, 29),
+            (r#"{"body": [1, 2]}"#, 16),
+        ] {
+            let Item::Error(e) = parse(line) else {
+                panic!("{line}")
+            };
+            let expected = format!(
+                "invalid JSON: data did not match any variant of untagged enum Scalar at line 1 column {column}"
+            );
+            assert_eq!(e.error, expected);
+        }
     }
 
     #[test]
