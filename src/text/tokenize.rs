@@ -46,6 +46,12 @@ pub struct Tokens {
     merged: Vec<(Range<usize>, bool)>,
 }
 
+/// Whether the text between two tokens ends a sentence: it has `.`, `!`, `?`, `…` or a line break.
+fn ends_sentence(gap: &str) -> bool {
+    // Byte by byte: every gap between tokens is asked. '…' is the only one that is not ASCII.
+    gap.bytes().any(|b| matches!(b, b'.' | b'!' | b'?' | b'\n')) || gap.contains('…')
+}
+
 /// Whether `c`, between `prev` and `next`, opens a quotation: a straight or single quote only before a
 /// word and not after one, so that apostrophes ("don't", "Iraqis'") never do.
 fn opens_quote(
@@ -148,8 +154,7 @@ impl Tokens {
         let mut previous_end = 0;
         for (_, (start, end)) in &self.items {
             let gap = &input[previous_end..*start as usize];
-            self.starts
-                .push(previous_end == 0 || gap.contains(['.', '!', '?', '…', '\n']));
+            self.starts.push(previous_end == 0 || ends_sentence(gap));
             previous_end = *end as usize;
         }
         self.mark_quotes(input);
