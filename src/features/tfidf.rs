@@ -77,11 +77,17 @@ pub struct Workspace {
 
 /// Sorts `ids`, all below `n`, with a least-significant-digit radix sort: a few linear passes with no
 /// comparison and no unpredictable branch, which beats a comparison sort on the few hundred feature
-/// indices of a comment. `scratch` is the second buffer.
+/// indices of a comment. `scratch` is the second buffer, `offsets` holds the histograms.
 fn radix_sort(ids: &mut Vec<u32>, scratch: &mut Vec<u32>, offsets: &mut Vec<u32>, n: usize) {
+    scratch.clear();
+    scratch.resize(ids.len(), 0);
+    if n <= 1 << 16 {
+        radix_sort_16(ids, scratch);
+        return;
+    }
     const MAX_DIGIT_BITS: u32 = 11;
     let bits = usize::BITS - n.saturating_sub(1).leading_zeros();
-    let passes = bits.div_ceil(MAX_DIGIT_BITS).max(1) as usize;
+    let passes = bits.div_ceil(MAX_DIGIT_BITS) as usize;
     let width = bits.div_ceil(passes as u32);
     let buckets = 1usize << width;
     let mask = buckets - 1;
@@ -93,20 +99,50 @@ fn radix_sort(ids: &mut Vec<u32>, scratch: &mut Vec<u32>, offsets: &mut Vec<u32>
             counts[(id >> (pass as u32 * width)) as usize & mask] += 1;
         }
     }
-    scratch.clear();
-    scratch.resize(ids.len(), 0);
     for (pass, counts) in offsets.chunks_exact_mut(buckets).enumerate() {
-        let shift = pass as u32 * width;
-        let mut sum = 0;
-        for o in counts.iter_mut() {
-            (*o, sum) = (sum, sum + *o);
-        }
-        for &id in ids.iter() {
-            let o = &mut counts[(id >> shift) as usize & mask];
-            scratch[*o as usize] = id;
-            *o += 1;
-        }
+        scatter(ids, scratch, counts, |id| {
+            (id >> (pass as u32 * width)) as usize & mask
+        });
         std::mem::swap(ids, scratch);
+    }
+}
+
+/// [`radix_sort`] for ids below 2^16 (the vocabularies redflag trains): two passes of one byte each.
+/// Consecutive ids often share their high byte, so its histogram is kept in two halves (even and odd
+/// positions) that do not wait for each other's increments.
+fn radix_sort_16(ids: &mut Vec<u32>, scratch: &mut Vec<u32>) {
+    let mut low = [0u32; 256];
+    let mut high = [[0u32; 256]; 2];
+    let mut pairs = ids.chunks_exact(2);
+    for pair in &mut pairs {
+        low[pair[0] as usize & 0xFF] += 1;
+        low[pair[1] as usize & 0xFF] += 1;
+        high[0][(pair[0] >> 8) as usize & 0xFF] += 1;
+        high[1][(pair[1] >> 8) as usize & 0xFF] += 1;
+    }
+    for &id in pairs.remainder() {
+        low[id as usize & 0xFF] += 1;
+        high[0][(id >> 8) as usize & 0xFF] += 1;
+    }
+    let [mut high, odd] = high;
+    for (h, o) in high.iter_mut().zip(odd) {
+        *h += o;
+    }
+    scatter(ids, scratch, &mut low, |id| id as usize & 0xFF);
+    scatter(scratch, ids, &mut high, |id| (id >> 8) as usize & 0xFF);
+}
+
+/// One stable counting pass: `from` into `to` by `digit`, given each digit's count in `counts`.
+#[inline]
+fn scatter(from: &[u32], to: &mut [u32], counts: &mut [u32], digit: impl Fn(u32) -> usize) {
+    let mut sum = 0;
+    for c in counts.iter_mut() {
+        (*c, sum) = (sum, sum + *c);
+    }
+    for &id in from {
+        let c = &mut counts[digit(id)];
+        to[*c as usize] = id;
+        *c += 1;
     }
 }
 
