@@ -110,7 +110,7 @@ fn radix_sort(ids: &mut Vec<u32>, scratch: &mut Vec<u32>, offsets: &mut Vec<u32>
 /// [`radix_sort`] for ids below 2^16 (the vocabularies redflag trains): two passes of one byte each.
 /// Consecutive ids often share their high byte, so its histogram is kept in two halves (even and odd
 /// positions) that do not wait for each other's increments.
-fn radix_sort_16(ids: &mut Vec<u32>, scratch: &mut Vec<u32>) {
+fn radix_sort_16(ids: &mut [u32], scratch: &mut [u32]) {
     let mut low = [0u32; 256];
     let mut high = [[0u32; 256]; 2];
     let mut pairs = ids.chunks_exact(2);
