@@ -37,7 +37,7 @@ pub struct Cli {
 enum Command {
     /// Print the reader comments found in thread pages or dumps, as JSON Lines.
     Parse(parse::ParseArgs),
-    /// Score comments (thread pages, JSON Lines, CSV; plain, .gz or .zst): one JSON line per comment.
+    /// Score comments (thread pages, JSON Lines, CSV; plain, .gz or .zst): one verdict per record.
     Score(score::ScoreArgs),
     /// Pre-publish check of one comment: exit 0 = publish, 1 = hold, 2 = error.
     Check(check::CheckArgs),
