@@ -26,6 +26,7 @@
 
 #![warn(missing_docs)]
 
+pub mod batch;
 pub mod cli;
 pub mod error;
 pub mod features;

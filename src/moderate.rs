@@ -66,6 +66,20 @@ pub struct Scorer<'m> {
     work: Workspace,
     vector: SparseVector,
     hits: Vec<Hit>,
+    explaining: Explaining,
+}
+
+/// Scratch space for explanations: where each feature occurrence sits in the comment's vector.
+#[derive(Debug, Clone, Default)]
+struct Explaining {
+    /// Per feature of the model: its position in the current vector (valid for the current features).
+    slot_of: Vec<u32>,
+    /// Per hit: the position of its feature in the vector.
+    slots: Vec<u32>,
+    /// Per position in the vector: how many hits that feature has.
+    occurrences: Vec<u32>,
+    /// Per token: the summed contribution of the features over it.
+    per_token: Vec<f32>,
 }
 
 impl<'m> Scorer<'m> {
@@ -77,6 +91,7 @@ impl<'m> Scorer<'m> {
             work: Workspace::default(),
             vector: SparseVector::default(),
             hits: Vec::new(),
+            explaining: Explaining::default(),
         }
     }
 
@@ -108,17 +123,27 @@ impl<'m> Scorer<'m> {
     }
 
     /// The full verdict on `text`: scores, decision, and reasons for each flagged category.
+    ///
+    /// The features are found on the fast path first; only a flagged comment is vectorized again with
+    /// every occurrence recorded, to explain it. Both passes give the same vector, so the scores do not
+    /// depend on whether the comment was explained.
     pub fn verdict(&mut self, text: &str) -> Verdict {
         let text: Cow<'_, str> = repair(text);
-        self.vectorize(&text, true);
+        self.vectorize(&text, false);
         let mut scores = BTreeMap::new();
         let mut flagged = Vec::new();
-        let mut reasons = Vec::new();
         for c in &self.model.categories {
             let p = c.probability(&self.vector);
             scores.insert(c.name.clone(), round4(p));
             if p >= c.threshold {
-                flagged.push(c.name.clone());
+                flagged.push(c);
+            }
+        }
+        let mut reasons = Vec::new();
+        if !flagged.is_empty() {
+            self.vectorize(&text, true);
+            self.locate_hits();
+            for c in &flagged {
                 reasons.extend(self.explain(&text, &c.name, &c.weights));
             }
         }
@@ -129,27 +154,40 @@ impl<'m> Scorer<'m> {
                 Decision::Hold
             },
             scores,
-            flagged,
+            flagged: flagged.iter().map(|c| c.name.clone()).collect(),
             reasons,
         }
     }
 
+    /// Finds each hit's feature in the vector and counts the occurrences of each feature.
+    fn locate_hits(&mut self) {
+        let x = &mut self.explaining;
+        x.slot_of.resize(self.model.vectorizer.n_features(), 0);
+        for (k, &i) in self.vector.indices.iter().enumerate() {
+            x.slot_of[i as usize] = k as u32;
+        }
+        x.occurrences.clear();
+        x.occurrences.resize(self.vector.indices.len(), 0);
+        x.slots.clear();
+        for h in &self.hits {
+            let k = x.slot_of[h.feature as usize];
+            x.slots.push(k);
+            x.occurrences[k as usize] += 1;
+        }
+    }
+
     /// The phrases of the comment whose features raised `weights`' score most.
-    fn explain(&self, text: &str, category: &str, weights: &[f32]) -> Vec<Reason> {
+    fn explain(&mut self, text: &str, category: &str, weights: &[f32]) -> Vec<Reason> {
         // Each feature's contribution is shared among its occurrences, and each occurrence's among
         // the tokens it spans.
-        let mut occurrences: BTreeMap<u32, u32> = BTreeMap::new();
-        for h in &self.hits {
-            *occurrences.entry(h.feature).or_default() += 1;
-        }
-        let mut per_token = vec![0f32; self.tokens.len()];
-        for h in &self.hits {
-            let Ok(k) = self.vector.indices.binary_search(&h.feature) else {
-                continue;
-            };
-            let contribution = weights[h.feature as usize] * self.vector.values[k];
+        let x = &mut self.explaining;
+        let per_token = &mut x.per_token;
+        per_token.clear();
+        per_token.resize(self.tokens.len(), 0.0);
+        for (h, &k) in self.hits.iter().zip(&x.slots) {
+            let contribution = weights[h.feature as usize] * self.vector.values[k as usize];
             let width = (h.tokens.1 - h.tokens.0 + 1) as f32;
-            let share = contribution / occurrences[&h.feature] as f32 / width;
+            let share = contribution / x.occurrences[k as usize] as f32 / width;
             for c in &mut per_token[h.tokens.0..=h.tokens.1] {
                 *c += share;
             }

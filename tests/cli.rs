@@ -341,3 +341,184 @@ fn training_on_labels_reproduces_the_shipped_model_byte_for_byte() {
         "models/redflag.json is not what `cargo run -- train` produces from labels/; retrain and commit it"
     );
 }
+
+/// The summary's counts: (read, scored, errors).
+fn summary_counts(stderr: &[u8]) -> (u64, u64, u64) {
+    let stderr = String::from_utf8_lossy(stderr);
+    let line = stderr
+        .lines()
+        .find(|l| l.starts_with("redflag: read "))
+        .unwrap_or_else(|| panic!("no summary in {stderr}"));
+    let number_before = |word: &str| -> u64 {
+        let before = line.split(word).next().unwrap();
+        before.rsplit(' ').next().unwrap().parse().unwrap()
+    };
+    (
+        number_before(" records:"),
+        number_before(" scored,"),
+        number_before(" errors in"),
+    )
+}
+
+#[test]
+fn every_kind_of_bad_record_is_counted_in_jsonl_and_csv() {
+    // JSON Lines: bad JSON, no text field, invalid UTF-8, an over-long line, a blank line (not a
+    // record), and good records around them.
+    let jsonl = tmp("every-bad.jsonl");
+    let mut input = Vec::new();
+    input.extend_from_slice(b"{\"id\": \"a\", \"body\": \"fine\"}\n");
+    input.extend_from_slice(b"{\"id\": \"b\", \"body\": \n");
+    input.extend_from_slice(b"{\"id\": \"c\", \"score\": 3}\n");
+    input.extend_from_slice(b"{\"id\": \"d\", \"body\": \"bad \xff byte\"}\n");
+    input.extend_from_slice(
+        format!("{{\"id\": \"e\", \"body\": \"{}\"}}\n", "x".repeat(500)).as_bytes(),
+    );
+    input.extend_from_slice(b"\n");
+    input.extend_from_slice(b"[1, 2]\n");
+    input.extend_from_slice(b"{\"id\": \"g\", \"text\": \"also fine\"}\n");
+    std::fs::write(&jsonl, &input).unwrap();
+    // CSV: a record with too many fields, invalid UTF-8 in the text, and good records.
+    let csv = tmp("every-bad.csv");
+    let mut input = Vec::new();
+    input.extend_from_slice(
+        b"id,comment_text\n1,fine\n2,\"too\",many\n3,bad \xff byte\n4,\"also, fine\"\n",
+    );
+    std::fs::write(&csv, &input).unwrap();
+
+    for (file, records, errors) in [(&jsonl, 7, 5), (&csv, 4, 2)] {
+        for format in ["jsonl", "csv"] {
+            let o = run(&[
+                "score",
+                "--max-line-bytes",
+                "200",
+                "--output-format",
+                format,
+                file.to_str().unwrap(),
+            ]);
+            assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+            let (read, scored, errs) = summary_counts(&o.stderr);
+            assert_eq!(
+                (read, errs),
+                (records, errors),
+                "{} as {format}",
+                file.display()
+            );
+            assert_eq!(read, scored + errs, "read = scored + errors");
+            let rows = match format {
+                "jsonl" => lines(&o).len(),
+                _ => csv::Reader::from_reader(&o.stdout[..]).records().count(),
+            };
+            assert_eq!(rows as u64, read, "one output record per input record");
+        }
+    }
+    let o = run(&["score", "--max-line-bytes", "200", jsonl.to_str().unwrap()]);
+    let out = lines(&o);
+    let kinds: Vec<&str> = out
+        .iter()
+        .map(|l| l["error"].as_str().unwrap_or("comment"))
+        .map(|e| e.split([' ', ':']).next().unwrap())
+        .collect();
+    assert_eq!(
+        kinds,
+        ["comment", "invalid", "no", "invalid", "line", "invalid", "comment"]
+    );
+    assert_eq!(out[4]["line"], 5);
+    assert_eq!(out[6]["id"], "g");
+}
+
+#[test]
+fn parallel_output_equals_single_threaded_output_line_for_line() {
+    let path = tmp("parallel.jsonl");
+    let mut input = String::new();
+    for i in 0..5000 {
+        let text = match i % 5 {
+            0 => "They should all be hanged, every last one of them",
+            1 => "Lovely weather for the match on Saturday",
+            2 => "you absolute idiot, shut up",
+            _ => "The council meeting was moved to Tuesday evening",
+        };
+        input.push_str(&format!("{{\"id\": \"n{i}\", \"body\": \"{text} {i}\"}}\n"));
+        if i % 997 == 0 {
+            input.push_str("{broken\n");
+        }
+    }
+    std::fs::write(&path, input).unwrap();
+    for format in ["jsonl", "csv"] {
+        let score = |threads: &str| {
+            let o = run(&[
+                "score",
+                "--threads",
+                threads,
+                "--output-format",
+                format,
+                path.to_str().unwrap(),
+            ]);
+            assert!(o.status.success());
+            stdout(&o)
+        };
+        let one = score("1");
+        let three = score("3");
+        assert_eq!(one.lines().count(), 5006 + usize::from(format == "csv"));
+        for (n, (a, b)) in one.lines().zip(three.lines()).enumerate() {
+            assert_eq!(a, b, "line {n} ({format})");
+        }
+        assert_eq!(one.lines().count(), three.lines().count());
+    }
+}
+
+#[test]
+fn only_flagged_and_csv_output() {
+    let path = tmp("flagged.jsonl");
+    std::fs::write(
+        &path,
+        "{\"id\": \"v\", \"body\": \"Execute every last one of them on the spot.\"}\n\
+         {\"id\": \"q\", \"body\": \"The bakery on Main Street opens at eight.\"}\n\
+         not json\n",
+    )
+    .unwrap();
+    let o = run(&["score", "--only-flagged", path.to_str().unwrap()]);
+    let ids: Vec<String> = lines(&o)
+        .iter()
+        .map(|l| l["id"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(ids, ["v", &format!("{}:3", path.display())]);
+    let (read, scored, errors) = summary_counts(&o.stderr);
+    assert_eq!((read, scored, errors), (3, 2, 1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("1 held (violent 1"));
+
+    let o = run(&["score", "--output-format", "csv", path.to_str().unwrap()]);
+    let mut reader = csv::Reader::from_reader(&o.stdout[..]);
+    let header: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
+    assert_eq!(
+        header,
+        ["id", "decision", "violent", "abusive", "flagged", "reasons", "error", "line"]
+    );
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(&rows[0][1], "hold");
+    assert!(rows[0][5].contains("violent: "), "{:?}", &rows[0]);
+    assert_eq!(&rows[1][1], "publish");
+    assert_eq!((&rows[2][1], &rows[2][7]), ("error", "3"));
+}
+
+#[test]
+fn strict_writes_everything_before_the_first_bad_record() {
+    let path = tmp("strict.jsonl");
+    let mut input = String::new();
+    for i in 0..3000 {
+        input.push_str(&format!(
+            "{{\"id\": \"s{i}\", \"body\": \"a calm comment {i}\"}}\n"
+        ));
+    }
+    input.push_str("not json\n{\"id\": \"after\", \"body\": \"never scored\"}\n");
+    std::fs::write(&path, input).unwrap();
+    let o = run(&[
+        "score",
+        "--strict",
+        "--threads",
+        "2",
+        path.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains(":3001:"));
+    assert_eq!(lines(&o).len(), 3000);
+}

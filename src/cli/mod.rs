@@ -9,6 +9,7 @@ mod score;
 mod serve;
 mod train;
 
+use crate::batch;
 use crate::error::Result;
 use crate::model::Model;
 use crate::thread::{Fields, Format, ReadOptions};
@@ -37,7 +38,7 @@ pub struct Cli {
 enum Command {
     /// Print the reader comments found in thread pages or dumps, as JSON Lines.
     Parse(parse::ParseArgs),
-    /// Score comments (thread pages, JSON Lines, CSV; plain, .gz or .zst): one JSON line per comment.
+    /// Score comments (thread pages, JSON Lines, CSV; plain, .gz or .zst): one verdict per record.
     Score(score::ScoreArgs),
     /// Pre-publish check of one comment: exit 0 = publish, 1 = hold, 2 = error.
     Check(check::CheckArgs),
@@ -109,5 +110,31 @@ impl InputArgs {
             fields,
             max_line_bytes: self.max_line_bytes,
         }
+    }
+}
+
+/// How to run over many records.
+#[derive(Debug, Clone, Args)]
+struct BatchArgs {
+    /// Worker threads [default: the number of cores].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    threads: Option<u16>,
+}
+
+impl BatchArgs {
+    /// The inputs: standard input when none are named.
+    fn files(&self, files: Vec<String>) -> Vec<String> {
+        if files.is_empty() {
+            vec!["-".to_string()]
+        } else {
+            files
+        }
+    }
+
+    fn options(&self, read: ReadOptions, strict: bool) -> batch::Options {
+        let threads = self.threads.map(usize::from).unwrap_or_else(|| {
+            std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
+        });
+        batch::Options::new(read, threads, strict)
     }
 }

@@ -1,10 +1,11 @@
-//! `redflag parse`: the comments found in each input, as JSON Lines.
+//! `redflag parse`: the comments found in each input, as JSON Lines, in input order.
 
-use super::{InputArgs, Outcome};
+use super::progress::{total_size, BatchProgress};
+use super::{BatchArgs, InputArgs, Outcome};
+use crate::batch::{run as run_batch, Handler, Tally};
 use crate::error::{Error, Result};
-use crate::thread::{read, Item};
+use crate::thread::{Comment, RecordError};
 use clap::Args;
-use std::io::Write;
 
 /// Arguments of `redflag parse`.
 #[derive(Debug, Args)]
@@ -14,42 +15,45 @@ pub struct ParseArgs {
     files: Vec<String>,
     #[command(flatten)]
     input: InputArgs,
+    #[command(flatten)]
+    batch: BatchArgs,
+}
+
+/// Writes each comment, or error record, as one JSON line.
+struct Printing;
+
+impl Handler for Printing {
+    fn comment(&mut self, comment: &Comment, out: &mut Vec<u8>, _: &mut Tally) -> Result<()> {
+        line(out, comment)
+    }
+
+    fn error(&mut self, error: &RecordError, out: &mut Vec<u8>) -> Result<()> {
+        line(out, error)
+    }
+}
+
+fn line(out: &mut Vec<u8>, value: &impl serde::Serialize) -> Result<()> {
+    serde_json::to_writer(&mut *out, value).map_err(|e| Error::io("<output>", e.into()))?;
+    out.push(b'\n');
+    Ok(())
 }
 
 /// Prints `{"id","thread","author","posted_at","body","parent"}` per comment; unreadable records print
 /// as `{"id","error","line"}` and are counted on stderr.
 pub fn run(args: ParseArgs) -> Result<Outcome> {
-    let files = if args.files.is_empty() {
-        vec!["-".to_string()]
-    } else {
-        args.files
-    };
-    let options = args.input.options();
+    let files = args.batch.files(args.files);
+    let options = args.batch.options(args.input.options(), false);
     let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::new(stdout.lock());
-    let io = |e| Error::io("<stdout>", e);
-    let mut errors = 0;
-    for file in &files {
-        for item in read(file, &options)? {
-            match item {
-                Item::Comment(c) => {
-                    serde_json::to_writer(&mut out, &c).map_err(|e| io(e.into()))?
-                }
-                Item::Error(e) => {
-                    errors += 1;
-                    serde_json::to_writer(&mut out, &e).map_err(|e| io(e.into()))?
-                }
-                Item::Warning(w) => {
-                    eprintln!("redflag: warning: {w}");
-                    continue;
-                }
-            }
-            out.write_all(b"\n").map_err(io)?;
-        }
-    }
-    out.flush().map_err(io)?;
-    if errors > 0 {
-        eprintln!("redflag: {errors} records could not be read (error records in the output)");
+    let mut out = std::io::BufWriter::with_capacity(1 << 20, stdout.lock());
+    let mut progress = BatchProgress::new(total_size(&files));
+    let tally = run_batch(&files, &options, || Printing, &mut out, &mut progress);
+    progress.finish();
+    let tally = tally?;
+    if tally.errors > 0 {
+        eprintln!(
+            "redflag: {} records could not be read (error records in the output)",
+            tally.errors
+        );
     }
     Ok(Outcome::Clean)
 }

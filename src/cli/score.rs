@@ -1,11 +1,12 @@
-//! `redflag score`: a verdict for every comment of every input, as JSON Lines, in input order.
+//! `redflag score`: a verdict for every record of every input, in input order, as JSON Lines or CSV,
+//! and a summary on stderr.
 
-use super::{InputArgs, ModelArgs, Outcome};
+use super::progress::{total_size, BatchProgress};
+use super::{BatchArgs, InputArgs, ModelArgs, Outcome};
+use crate::batch::{csv_header, run as run_batch, OutputFormat, Scoring, Tally};
 use crate::error::{Error, Result};
-use crate::moderate::{Decision, Scorer, Verdict};
-use crate::thread::{read, Item};
+use crate::model::Model;
 use clap::Args;
-use serde::Serialize;
 use std::io::Write;
 use std::time::Instant;
 
@@ -19,6 +20,11 @@ pub struct ScoreArgs {
     input: InputArgs,
     #[command(flatten)]
     model: ModelArgs,
+    #[command(flatten)]
+    batch: BatchArgs,
+    /// Output format: JSON Lines, or CSV with a header row.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Jsonl)]
+    output_format: OutputFormat,
     /// Print only held comments (and error records).
     #[arg(long)]
     only_flagged: bool,
@@ -27,91 +33,46 @@ pub struct ScoreArgs {
     strict: bool,
 }
 
-#[derive(Serialize)]
-struct Line<'a> {
-    id: &'a str,
-    #[serde(flatten)]
-    verdict: &'a Verdict,
-}
-
-/// Counts for the summary on stderr.
-#[derive(Debug, Default)]
-struct Summary {
-    read: usize,
-    scored: usize,
-    held: usize,
-    errors: usize,
-}
-
-/// Scores every comment; writes one line per input record (verdict or error record).
+/// Scores every comment; writes one line per input record (verdict or error record), except
+/// published comments with `--only-flagged`.
 pub fn run(args: ScoreArgs) -> Result<Outcome> {
     let model = args.model.load()?;
-    let mut scorer = Scorer::new(&model);
-    let files = if args.files.is_empty() {
-        vec!["-".to_string()]
-    } else {
-        args.files
-    };
-    let options = args.input.options();
+    let files = args.batch.files(args.files);
+    let options = args.batch.options(args.input.options(), args.strict);
     let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::new(stdout.lock());
-    let io = |e: std::io::Error| Error::io("<stdout>", e);
+    let mut out = std::io::BufWriter::with_capacity(1 << 20, stdout.lock());
+    out.write_all(&csv_header(&model, args.output_format))
+        .map_err(|e| Error::io("<stdout>", e))?;
     let started = Instant::now();
-    let mut summary = Summary::default();
-    for file in &files {
-        for item in read(file, &options)? {
-            match item {
-                Item::Comment(c) => {
-                    summary.read += 1;
-                    summary.scored += 1;
-                    let verdict = scorer.verdict(&c.body);
-                    if verdict.decision == Decision::Hold {
-                        summary.held += 1;
-                    } else if args.only_flagged {
-                        continue;
-                    }
-                    serde_json::to_writer(
-                        &mut out,
-                        &Line {
-                            id: &c.id,
-                            verdict: &verdict,
-                        },
-                    )
-                    .map_err(|e| io(e.into()))?;
-                }
-                Item::Error(e) => {
-                    summary.read += 1;
-                    summary.errors += 1;
-                    if args.strict {
-                        return Err(Error::Input {
-                            path: file.clone(),
-                            line: e.line,
-                            message: format!(
-                                "{} (--strict stops at the first bad record)",
-                                e.error
-                            ),
-                        });
-                    }
-                    serde_json::to_writer(&mut out, &e).map_err(|e| io(e.into()))?;
-                }
-                Item::Warning(w) => {
-                    eprintln!("redflag: warning: {w}");
-                    continue;
-                }
-            }
-            out.write_all(b"\n").map_err(io)?;
-        }
-    }
-    out.flush().map_err(io)?;
-    let secs = started.elapsed().as_secs_f64();
-    eprintln!(
-        "redflag: read {} records: {} scored, {} held, {} errors in {:.2}s ({:.0} comments/s)",
-        summary.read,
-        summary.scored,
-        summary.held,
-        summary.errors,
-        secs,
-        summary.scored as f64 / secs.max(1e-9)
+    let mut progress = BatchProgress::new(total_size(&files));
+    let tally = run_batch(
+        &files,
+        &options,
+        || Scoring::new(&model, args.output_format, args.only_flagged),
+        &mut out,
+        &mut progress,
     );
+    progress.finish();
+    eprintln!("redflag: {}", summary(&tally?, &model, started));
     Ok(Outcome::Clean)
+}
+
+/// "read 10 records: 8 scored, 1 held (violent 1, abusive 0), 2 errors in 0.01s (800 comments/s)".
+fn summary(tally: &Tally, model: &Model, started: Instant) -> String {
+    let secs = started.elapsed().as_secs_f64();
+    let per_category: Vec<String> = model
+        .categories
+        .iter()
+        .enumerate()
+        .map(|(k, c)| format!("{} {}", c.name, tally.flagged.get(k).copied().unwrap_or(0)))
+        .collect();
+    format!(
+        "read {} records: {} scored, {} held ({}), {} errors in {secs:.2}s ({:.0} comments/s)",
+        tally.read,
+        tally.comments,
+        tally.held,
+        per_category.join(", "),
+        tally.errors,
+        tally.comments as f64 / secs.max(1e-9)
+    )
 }

@@ -1,5 +1,6 @@
 //! Features stage: hashed word and character n-grams, a sorted vocabulary, TF-IDF with stored IDF.
 
+mod memo;
 mod ngrams;
 mod tfidf;
 mod vocabulary;

@@ -50,17 +50,29 @@ pub struct Ngram<'a> {
     pub tokens: (usize, usize),
 }
 
+const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+const FNV_PRIME: u64 = 0x0100_0000_01b3;
+
+/// The FNV-1a state after the kind, before any byte of the text.
+#[inline]
+fn seed(kind: Kind) -> u64 {
+    (FNV_OFFSET ^ (kind as u64 + 1)).wrapping_mul(FNV_PRIME)
+}
+
+/// One FNV-1a step.
+#[inline]
+fn step(h: u64, b: u8) -> u64 {
+    (h ^ u64::from(b)).wrapping_mul(FNV_PRIME)
+}
+
+/// FNV-1a steps over the UTF-8 bytes of a marker character.
+fn step_char(h: u64, c: char) -> u64 {
+    c.encode_utf8(&mut [0; 4]).bytes().fold(h, step)
+}
+
 /// Stable 64-bit FNV-1a hash of a feature's kind and text; the same on every platform and version.
 pub fn feature_hash(kind: Kind, text: &str) -> u64 {
-    const OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
-    const PRIME: u64 = 0x0100_0000_01b3;
-    let mut h = OFFSET ^ (kind as u64 + 1);
-    h = h.wrapping_mul(PRIME);
-    for &b in text.as_bytes() {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(PRIME);
-    }
-    h
+    text.bytes().fold(seed(kind), step)
 }
 
 /// Marks the start of a sentence in word n-grams: "^ execute" is the imperative "Execute …!".
@@ -175,6 +187,116 @@ pub fn for_each_ngram(
     }
 }
 
+/// Calls `f` with the hash of every word n-gram (sizes `min..=max`, none when `min` is 0, marked as
+/// quoted or sentence-initial) that [`for_each_ngram`] finds, faster: each hash extends the previous
+/// one by a word instead of rehashing the text, and no text is handed out. For scoring, where only
+/// the multiset of features matters.
+pub(crate) fn for_each_word_ngram_hash(
+    tokens: &Tokens,
+    range: Range<usize>,
+    (min, max): (usize, usize),
+    mut f: impl FnMut(u64),
+) {
+    if min == 0 {
+        return;
+    }
+    let quoted_seed = step_char(seed(Kind::Word), QUOTED);
+    for first in range.clone() {
+        let text = tokens.slice(first, first, false);
+        if min <= 2 && max >= 2 && tokens.starts_sentence(first) {
+            let h = if tokens.quoted(first) {
+                quoted_seed
+            } else {
+                seed(Kind::Word)
+            };
+            let h = step(step_char(h, SENTENCE_START), b' ');
+            f(text.bytes().fold(h, step));
+        }
+        // The plain and the quoted hash run side by side: the n-gram is marked from the first quoted
+        // token on. Tokens are joined by single spaces: "string them" is "string", ' ', "them".
+        let (mut plain, mut marked, mut quoted) = (seed(Kind::Word), quoted_seed, false);
+        for n in 1..=max.min(range.end - first) {
+            let t = first + n - 1;
+            if n > 1 {
+                (plain, marked) = (step(plain, b' '), step(marked, b' '));
+            }
+            for b in tokens.slice(t, t, false).bytes() {
+                (plain, marked) = (step(plain, b), step(marked, b));
+            }
+            quoted |= tokens.quoted(t);
+            if n >= min {
+                f(if quoted { marked } else { plain });
+            }
+        }
+    }
+}
+
+/// Calls `f` with the hash of every character n-gram of one space-padded token (" kill ") that
+/// [`for_each_ngram`] finds, each hash extending the previous one by a character: sizes `min..=max`
+/// shorter than the padded token start at every character, and the whole padded token counts once
+/// when it is no longer than `max`; all marked when the token is `quoted`. `min` must be at least 1.
+pub(crate) fn for_each_char_ngram_hash(
+    padded: &str,
+    quoted: bool,
+    (min, max): (usize, usize),
+    bounds: &mut Vec<usize>,
+    mut f: impl FnMut(u64),
+) {
+    let start = char_seed(quoted);
+    let bytes = padded.as_bytes();
+    let len = if padded.is_ascii() {
+        // One byte per character.
+        let len = bytes.len();
+        let longest = max.min(len.saturating_sub(1));
+        for s in 0..len {
+            let mut h = start;
+            for (k, &b) in bytes[s..len.min(s + longest)].iter().enumerate() {
+                h = step(h, b);
+                if k + 1 >= min {
+                    f(h);
+                }
+            }
+        }
+        len
+    } else {
+        bounds.clear();
+        bounds.extend(padded.char_indices().map(|(i, _)| i));
+        bounds.push(bytes.len());
+        let len = bounds.len() - 1;
+        let longest = max.min(len - 1);
+        for s in 0..len {
+            let mut h = start;
+            for n in 1..=longest.min(len - s) {
+                h = bytes[bounds[s + n - 1]..bounds[s + n]]
+                    .iter()
+                    .copied()
+                    .fold(h, step);
+                if n >= min {
+                    f(h);
+                }
+            }
+        }
+        len
+    };
+    if len <= max {
+        f(bytes.iter().copied().fold(start, step));
+    }
+}
+
+/// The hash state at the start of a character n-gram, marked when its token is quoted.
+pub(crate) fn char_seed(quoted: bool) -> u64 {
+    if quoted {
+        step_char(seed(Kind::Char), QUOTED)
+    } else {
+        seed(Kind::Char)
+    }
+}
+
+/// The hash of `text` continued from `state` (from [`char_seed`]).
+pub(crate) fn hash_from(state: u64, text: &str) -> u64 {
+    text.bytes().fold(state, step)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -260,6 +382,73 @@ mod tests {
         };
         let got = ngrams("a", config);
         assert_eq!(got, [(Kind::Word, "a".into()), (Kind::Char, " a ".into())]);
+    }
+
+    /// Sorted hashes of the n-grams of `input`, from the fast path and from the reference path.
+    fn both_hashes(input: &str, config: NgramConfig) -> (Vec<u64>, Vec<u64>) {
+        let mut tokens = Tokens::new();
+        tokens.tokenize(input);
+        let mut fast = Vec::new();
+        for_each_word_ngram_hash(&tokens, 0..tokens.len(), config.word, |h| fast.push(h));
+        for t in (0..tokens.len()).filter(|_| config.char.0 > 0) {
+            let padded = tokens.slice(t, t, true);
+            let quoted = tokens.quoted(t);
+            for_each_char_ngram_hash(padded, quoted, config.char, &mut Vec::new(), |h| {
+                fast.push(h)
+            });
+        }
+        let mut reference = Vec::new();
+        let mut scratch = NgramScratch::default();
+        for_each_ngram(&tokens, 0..tokens.len(), &config, &mut scratch, |g| {
+            assert_eq!(g.hash, feature_hash(g.kind, g.text));
+            reference.push(g.hash)
+        });
+        fast.sort_unstable();
+        reference.sort_unstable();
+        (fast, reference)
+    }
+
+    #[test]
+    fn fast_hashes_are_the_reference_ngrams() {
+        let inputs = [
+            "",
+            "a",
+            "I will kill you",
+            "Hang him, string them up 🪢 now!! Then \"hang them\" he said. «Tuez-les» a-t-il dit",
+            "Ô Liberté ! Que de crimes on commet en ton nom ! naïve Zürich “quoted words” end",
+            "e x e c u t e them, K1LL, kiiiill. 'single quoted' don't",
+            "a bb ccc dddd eeeee ffffff ggggggg",
+            "日本語のテキスト and 🔫🔫 mixed. \"Ünïcödé quoted\"",
+        ];
+        let configs = [
+            NgramConfig::default(),
+            NgramConfig {
+                word: (1, 1),
+                char: (3, 5),
+            },
+            NgramConfig {
+                word: (2, 3),
+                char: (0, 0),
+            },
+            NgramConfig {
+                word: (0, 0),
+                char: (1, 1),
+            },
+            NgramConfig {
+                word: (1, 4),
+                char: (4, 6),
+            },
+            NgramConfig {
+                word: (3, 3),
+                char: (2, 2),
+            },
+        ];
+        for input in inputs {
+            for config in configs {
+                let (fast, reference) = both_hashes(input, config);
+                assert_eq!(fast, reference, "{input:?} with {config:?}");
+            }
+        }
     }
 
     #[test]

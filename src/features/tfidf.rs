@@ -8,10 +8,13 @@
 //! `tf = 1 + ln(count)`, `idf = ln((1 + n) / (1 + df)) + 1`. The word block and the character block are
 //! each scaled to unit L2 norm, as in a scikit-learn `FeatureUnion` of two vectorizers.
 
-use super::ngrams::{for_each_ngram, Kind, NgramConfig, NgramScratch};
+use super::memo::CharMemo;
+use super::ngrams::{for_each_ngram, for_each_word_ngram_hash, Kind, NgramConfig, NgramScratch};
 use super::vocabulary::Vocabulary;
 use crate::text::Tokens;
+use std::array::from_fn;
 use std::ops::Range;
+use std::sync::LazyLock;
 
 /// A sparse vector: sorted, distinct indices and their values.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -62,54 +65,188 @@ pub fn idf(df: u32, n: usize) -> f32 {
 /// Scratch space for [`Vectorizer::vectorize`], reused across comments.
 #[derive(Debug, Default, Clone)]
 pub struct Workspace {
+    /// The feature index of every n-gram occurrence of the comment.
     ids: Vec<u32>,
+    /// The other buffer of the radix sort, then each distinct feature's count.
+    sorted: Vec<u32>,
+    /// The radix sort's histograms.
+    offsets: Vec<u32>,
+    memo: CharMemo,
     ngrams: NgramScratch,
+}
+
+/// Sorts `ids`, all below `n`, with a least-significant-digit radix sort: a few linear passes with no
+/// comparison and no unpredictable branch, which beats a comparison sort on the few hundred feature
+/// indices of a comment. `scratch` is the second buffer, `offsets` holds the histograms.
+fn radix_sort(ids: &mut Vec<u32>, scratch: &mut Vec<u32>, offsets: &mut Vec<u32>, n: usize) {
+    scratch.clear();
+    scratch.resize(ids.len(), 0);
+    if n <= 1 << 16 {
+        radix_sort_16(ids, scratch);
+        return;
+    }
+    const MAX_DIGIT_BITS: u32 = 11;
+    let bits = usize::BITS - n.saturating_sub(1).leading_zeros();
+    let passes = bits.div_ceil(MAX_DIGIT_BITS) as usize;
+    let width = bits.div_ceil(passes as u32);
+    let buckets = 1usize << width;
+    let mask = buckets - 1;
+    // All digits' histograms in one read of the ids.
+    offsets.clear();
+    offsets.resize(passes * buckets, 0);
+    for &id in ids.iter() {
+        for (pass, counts) in offsets.chunks_exact_mut(buckets).enumerate() {
+            counts[(id >> (pass as u32 * width)) as usize & mask] += 1;
+        }
+    }
+    for (pass, counts) in offsets.chunks_exact_mut(buckets).enumerate() {
+        scatter(ids, scratch, counts, |id| {
+            (id >> (pass as u32 * width)) as usize & mask
+        });
+        std::mem::swap(ids, scratch);
+    }
+}
+
+/// [`radix_sort`] for ids below 2^16 (the vocabularies redflag trains): two passes of one byte each.
+/// Consecutive ids often share their high byte, so its histogram is kept in two halves (even and odd
+/// positions) that do not wait for each other's increments.
+fn radix_sort_16(ids: &mut [u32], scratch: &mut [u32]) {
+    let mut low = [0u32; 256];
+    let mut high = [[0u32; 256]; 2];
+    let mut pairs = ids.chunks_exact(2);
+    for pair in &mut pairs {
+        low[pair[0] as usize & 0xFF] += 1;
+        low[pair[1] as usize & 0xFF] += 1;
+        high[0][(pair[0] >> 8) as usize & 0xFF] += 1;
+        high[1][(pair[1] >> 8) as usize & 0xFF] += 1;
+    }
+    for &id in pairs.remainder() {
+        low[id as usize & 0xFF] += 1;
+        high[0][(id >> 8) as usize & 0xFF] += 1;
+    }
+    let [mut high, odd] = high;
+    for (h, o) in high.iter_mut().zip(odd) {
+        *h += o;
+    }
+    scatter(ids, scratch, &mut low, |id| id as usize & 0xFF);
+    scatter(scratch, ids, &mut high, |id| (id >> 8) as usize & 0xFF);
+}
+
+/// One stable counting pass: `from` into `to` by `digit`, given each digit's count in `counts`.
+#[inline]
+fn scatter(from: &[u32], to: &mut [u32], counts: &mut [u32], digit: impl Fn(u32) -> usize) {
+    let mut sum = 0;
+    for c in counts.iter_mut() {
+        (*c, sum) = (sum, sum + *c);
+    }
+    for &id in from {
+        let c = &mut counts[digit(id)];
+        to[*c as usize] = id;
+        *c += 1;
+    }
+}
+
+/// Counts the runs of equal values in sorted `ids`: `distinct` gets each value once, `counts` how
+/// often it occurs. Written without a branch on the data, which is as unpredictable as it gets.
+fn count_runs(ids: &[u32], distinct: &mut Vec<u32>, counts: &mut Vec<u32>) {
+    distinct.clear();
+    counts.clear();
+    let Some(&first) = ids.first() else {
+        return;
+    };
+    distinct.resize(ids.len(), 0);
+    counts.resize(ids.len(), 0);
+    let (mut last, mut run, mut k) = (first, 0u32, 0usize);
+    for &id in ids {
+        let same = u32::from(id == last);
+        k += 1 - same as usize;
+        run = run * same + 1;
+        distinct[k] = id;
+        counts[k] = run;
+        last = id;
+    }
+    distinct.truncate(k + 1);
+    counts.truncate(k + 1);
+}
+
+/// Sublinear term frequency `1 + ln(count)`; small counts, the usual ones, come from a table.
+#[inline]
+fn tf(count: usize) -> f32 {
+    static SMALL: LazyLock<[f32; 32]> = LazyLock::new(|| from_fn(|k| 1.0 + (k as f32).ln()));
+    match SMALL.get(count) {
+        Some(&v) => v,
+        None => 1.0 + (count as f32).ln(),
+    }
 }
 
 impl Vectorizer {
     /// Vectorizes the tokens in `range` into `out`. When `hits` is given, it receives every
-    /// occurrence of every known feature (for explanations); scoring alone passes `None`.
+    /// occurrence of every known feature (for explanations); scoring alone passes `None` and takes a
+    /// faster path that finds the same features.
     pub fn vectorize(
         &self,
         tokens: &Tokens,
         range: Range<usize>,
         work: &mut Workspace,
         out: &mut SparseVector,
-        mut hits: Option<&mut Vec<Hit>>,
+        hits: Option<&mut Vec<Hit>>,
     ) {
-        work.ids.clear();
-        if let Some(h) = hits.as_deref_mut() {
-            h.clear();
-        }
         let ids = &mut work.ids;
-        for_each_ngram(tokens, range, &self.config, &mut work.ngrams, |g| {
-            if let Some(i) = self.vocabulary.get(g.hash) {
-                ids.push(i);
-                if let Some(h) = hits.as_deref_mut() {
-                    h.push(Hit {
-                        feature: i,
-                        tokens: g.tokens,
-                    });
+        ids.clear();
+        match hits {
+            None => {
+                for_each_word_ngram_hash(tokens, range.clone(), self.config.word, |h| {
+                    ids.extend(self.vocabulary.get(h));
+                });
+                for t in range.filter(|_| self.config.char.0 > 0) {
+                    ids.extend_from_slice(work.memo.features(
+                        tokens.slice(t, t, true),
+                        tokens.quoted(t),
+                        &self.vocabulary,
+                        self.config.char,
+                    ));
                 }
             }
-        });
-        self.weigh(ids, out);
+            Some(hits) => {
+                hits.clear();
+                for_each_ngram(tokens, range, &self.config, &mut work.ngrams, |g| {
+                    if let Some(i) = self.vocabulary.get(g.hash) {
+                        ids.push(i);
+                        hits.push(Hit {
+                            feature: i,
+                            tokens: g.tokens,
+                        });
+                    }
+                });
+            }
+        }
+        radix_sort(ids, &mut work.sorted, &mut work.offsets, self.n_features());
+        count_runs(ids, &mut out.indices, &mut work.sorted);
+        self.weigh_counted(&work.sorted, out);
     }
 
     /// Turns the feature indices of every n-gram occurrence (in any order) into the TF-IDF vector.
     pub fn weigh(&self, ids: &mut [u32], out: &mut SparseVector) {
-        out.indices.clear();
-        out.values.clear();
         ids.sort_unstable();
-        let mut k = 0;
-        while k < ids.len() {
-            let id = ids[k];
-            let run = ids[k..].iter().take_while(|&&x| x == id).count();
-            out.indices.push(id);
-            out.values
-                .push((1.0 + (run as f32).ln()) * self.idf[id as usize]);
-            k += run;
-        }
+        let mut counts = Vec::new();
+        count_runs(ids, &mut out.indices, &mut counts);
+        self.weigh_counted(&counts, out);
+    }
+
+    /// Fills `out.values` for the features in `out.indices`, which occur `counts` times.
+    fn weigh_counted(&self, counts: &[u32], out: &mut SparseVector) {
+        out.values.clear();
+        out.values.extend(
+            out.indices
+                .iter()
+                .zip(counts)
+                .map(|(&id, &count)| tf(count as usize) * self.idf[id as usize]),
+        );
+        self.normalize_blocks(out);
+    }
+
+    /// Scales the word block and the character block of `out` each to unit L2 norm.
+    fn normalize_blocks(&self, out: &mut SparseVector) {
         let split = out
             .indices
             .partition_point(|&i| (i as usize) < self.vocabulary.n_words());
@@ -183,6 +320,72 @@ mod tests {
             assert!((got - want / norm).abs() < 1e-6);
         }
         assert!((x.values[3] - 1.0).abs() < 1e-6);
+    }
+
+    #[test]
+    fn explaining_and_fast_paths_give_the_same_vector() {
+        let model = crate::model::Model::shipped().unwrap();
+        let v = &model.vectorizer;
+        let mut tokens = Tokens::new();
+        let mut work = Workspace::default();
+        for text in [
+            "Hang them. Hang every last one of the traitors, hang hang hang!",
+            "Ô Liberté ! naïve café 🔫 k1ll",
+            "",
+            // Again: the words are remembered now.
+            "Hang them. Hang every last one of the traitors, hang hang hang!",
+        ] {
+            tokens.tokenize(text);
+            let (mut fast, mut explained, mut hits) = Default::default();
+            v.vectorize(&tokens, 0..tokens.len(), &mut work, &mut fast, None);
+            v.vectorize(
+                &tokens,
+                0..tokens.len(),
+                &mut work,
+                &mut explained,
+                Some(&mut hits),
+            );
+            assert_eq!(fast, explained, "{text}");
+            let mut ids: Vec<u32> = hits.iter().map(|h| h.feature).collect();
+            let mut weighed = SparseVector::default();
+            v.weigh(&mut ids, &mut weighed);
+            assert_eq!(fast, weighed, "{text}");
+        }
+    }
+
+    #[test]
+    fn term_frequency_table_matches_the_formula() {
+        for count in 1..100 {
+            assert_eq!(tf(count), 1.0 + (count as f32).ln());
+        }
+    }
+
+    #[test]
+    fn runs_are_counted() {
+        let (mut distinct, mut counts) = (Vec::new(), Vec::new());
+        count_runs(&[2, 2, 3, 7, 7, 7, 9], &mut distinct, &mut counts);
+        assert_eq!(
+            (distinct.as_slice(), counts.as_slice()),
+            (&[2, 3, 7, 9][..], &[2, 1, 3, 1][..])
+        );
+        count_runs(&[], &mut distinct, &mut counts);
+        assert!(distinct.is_empty() && counts.is_empty());
+        count_runs(&[0], &mut distinct, &mut counts);
+        assert_eq!((distinct, counts), (vec![0], vec![1]));
+    }
+
+    #[test]
+    fn radix_sort_sorts_for_every_vocabulary_size() {
+        let mut scratch = Vec::new();
+        for n in [1usize, 2, 5, 256, 257, 40_000, 1 << 16, 200_000, 5_000_000] {
+            let mut ids: Vec<u32> = (0..1000u64)
+                .map(|k| ((k * 2_654_435_761) % n as u64) as u32)
+                .collect();
+            let mut expected = ids.clone();
+            expected.sort_unstable();
+            radix_sort(&mut ids, &mut scratch, &mut Vec::new(), n);
+            assert_eq!(ids, expected, "n = {n}");
+        }
     }
 
     #[test]

@@ -8,6 +8,7 @@
 use super::ngrams::{feature_hash, Kind};
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 /// A hasher for keys that are already good 64-bit hashes.
 #[derive(Default)]
@@ -31,12 +32,24 @@ impl Hasher for IdentityHasher {
 pub type HashIndex<V> = HashMap<u64, V, BuildHasherDefault<IdentityHasher>>;
 
 /// Sorted word and character n-grams; word features come first in the index space.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct Vocabulary {
     words: Vec<String>,
     chars: Vec<String>,
     index: HashIndex<u32>,
+    /// Distinguishes vocabularies built separately, for memos of looked-up features.
+    id: u64,
 }
+
+impl PartialEq for Vocabulary {
+    /// Two vocabularies are equal when they hold the same n-grams (the index follows from them).
+    fn eq(&self, other: &Self) -> bool {
+        self.words == other.words && self.chars == other.chars
+    }
+}
+
+/// The id of the next vocabulary built.
+static NEXT_ID: AtomicU64 = AtomicU64::new(0);
 
 impl Vocabulary {
     /// Builds the vocabulary from sorted word and character n-grams.
@@ -63,6 +76,7 @@ impl Vocabulary {
             words,
             chars,
             index,
+            id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
         })
     }
 
@@ -75,6 +89,11 @@ impl Vocabulary {
     /// Number of features.
     pub fn len(&self) -> usize {
         self.words.len() + self.chars.len()
+    }
+
+    /// An id that differs between vocabularies built separately (a clone keeps it).
+    pub(crate) fn id(&self) -> u64 {
+        self.id
     }
 
     /// Whether there are no features.

@@ -74,11 +74,7 @@ fn sequence_len(lead: u8) -> Option<usize> {
 /// assert_eq!(redflag::text::repair("Liberté"), "Liberté");
 /// ```
 pub fn repair(text: &str) -> Cow<'_, str> {
-    if text.is_ascii()
-        || !text
-            .chars()
-            .any(|c| cp1252_byte(c).is_some_and(|b| b >= 0xC2))
-    {
+    if !may_hold_mojibake(text) {
         return Cow::Borrowed(text);
     }
     let chars: Vec<char> = text.chars().collect();
@@ -98,6 +94,14 @@ pub fn repair(text: &str) -> Cow<'_, str> {
     } else {
         Cow::Owned(out)
     }
+}
+
+/// Whether `text` has a character that a UTF-8 lead byte (0xC2 and up) becomes when read as
+/// Windows-1252: U+00C2 to U+00FF, which UTF-8 encodes as 0xC3 followed by 0x82 to 0xBF. Every comment
+/// is asked, so this looks at bytes, not characters.
+fn may_hold_mojibake(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    memchr::memchr_iter(0xC3, bytes).any(|i| bytes.get(i + 1).is_some_and(|&b| b >= 0x82))
 }
 
 /// Tries to read one mis-decoded UTF-8 character at `chars[i]`: returns it and how many chars it used.
@@ -147,6 +151,22 @@ mod tests {
             "semblance of durability.”"
         );
         assert_eq!(repair("right side.â€\nNext"), "right side.”\nNext");
+    }
+
+    #[test]
+    fn the_byte_check_finds_what_the_character_check_finds() {
+        let by_characters = |t: &str| {
+            t.chars()
+                .any(|c| super::cp1252_byte(c).is_some_and(|b| b >= 0xC2))
+        };
+        for c in (0..0x3000).filter_map(char::from_u32) {
+            let text = format!("a{c}b");
+            assert_eq!(
+                super::may_hold_mojibake(&text),
+                by_characters(&text),
+                "{c:?}"
+            );
+        }
     }
 
     #[test]

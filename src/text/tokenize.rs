@@ -42,6 +42,35 @@ pub struct Tokens {
     chars: Vec<(char, u32, u32)>,
     /// Scratch: pre-tokens as ranges into `chars`, and whether each is an emoji.
     pre: Vec<(Range<usize>, bool)>,
+    /// Scratch: pre-tokens after spaced letters are merged.
+    merged: Vec<(Range<usize>, bool)>,
+}
+
+/// Whether the text between two tokens ends a sentence: it has `.`, `!`, `?`, `…` or a line break.
+fn ends_sentence(gap: &str) -> bool {
+    // Byte by byte: every gap between tokens is asked. '…' is the only one that is not ASCII.
+    gap.bytes().any(|b| matches!(b, b'.' | b'!' | b'?' | b'\n')) || gap.contains('…')
+}
+
+/// Whether `c`, between `prev` and `next`, opens a quotation: a straight or single quote only before a
+/// word and not after one, so that apostrophes ("don't", "Iraqis'") never do.
+fn opens_quote(
+    c: char,
+    prev: impl FnOnce() -> Option<char>,
+    next: impl FnOnce() -> Option<char>,
+) -> bool {
+    let word = |x: Option<char>| x.is_some_and(char::is_alphanumeric);
+    matches!(c, '“' | '«' | '„') || (matches!(c, '"' | '\'' | '‘') && !word(prev()) && word(next()))
+}
+
+/// Whether `c`, before `next`, closes the quotation `open` opened.
+fn closes_quote(open: char, c: char, next: impl FnOnce() -> Option<char>) -> bool {
+    match open {
+        '“' | '„' => matches!(c, '”' | '“' | '"'),
+        '«' => c == '»',
+        '"' => c == '"',
+        _ => matches!(c, '\'' | '’') && !next().is_some_and(char::is_alphanumeric),
+    }
 }
 
 /// Characters that stand for letters inside an obfuscated word.
@@ -61,8 +90,23 @@ fn leet(c: char) -> Option<char> {
 
 /// Characters that may stand inside a word: letters, digits, and symbols used as letters or to censor.
 fn is_word_char(c: char) -> bool {
-    c.is_alphanumeric() || c == '\'' || c == '*' || leet(c).is_some()
+    match ASCII_WORD_CHARS.get(c as usize) {
+        Some(&ascii) => ascii,
+        None => c.is_alphanumeric() || leet(c).is_some(),
+    }
 }
+
+/// [`is_word_char`] for ASCII, as a table: the tokenizer asks it for nearly every character.
+const ASCII_WORD_CHARS: [bool; 128] = {
+    let mut table = [false; 128];
+    let mut b = 0;
+    while b < 128 {
+        let c = b as u8 as char;
+        table[b] = c.is_ascii_alphanumeric() || matches!(c, '\'' | '*' | '!' | '|' | '@' | '$');
+        b += 1;
+    }
+    table
+};
 
 /// Pictographs that commenters use in place of words (🔫, 🪢, 💣, ⚰, 🔥).
 fn is_emoji(c: char) -> bool {
@@ -110,8 +154,7 @@ impl Tokens {
         let mut previous_end = 0;
         for (_, (start, end)) in &self.items {
             let gap = &input[previous_end..*start as usize];
-            self.starts
-                .push(previous_end == 0 || gap.contains(['.', '!', '?', '…', '\n']));
+            self.starts.push(previous_end == 0 || ends_sentence(gap));
             previous_end = *end as usize;
         }
         self.mark_quotes(input);
@@ -129,37 +172,30 @@ impl Tokens {
         self.quoted.clear();
         self.quoted.resize(self.items.len(), false);
         let mut open: Option<(char, usize)> = None;
-        let mut prev: Option<char> = None;
-        let mut chars = input.char_indices().peekable();
-        while let Some((at, c)) = chars.next() {
-            let next = chars.peek().map(|&(_, n)| n);
-            let word = |x: Option<char>| x.is_some_and(char::is_alphanumeric);
-            match open {
-                None => {
-                    let opens = matches!(c, '“' | '«' | '„')
-                        || (matches!(c, '"' | '\'' | '‘') && !word(prev) && word(next));
-                    if opens {
-                        open = Some((c, at));
-                    }
-                }
-                Some((o, start)) => {
-                    let closes = match o {
-                        '“' | '„' => matches!(c, '”' | '“' | '"'),
-                        '«' => c == '»',
-                        '"' => c == '"',
-                        _ => matches!(c, '\'' | '’') && !word(next),
-                    };
-                    if closes {
-                        for (k, (_, (s, e))) in self.items.iter().enumerate() {
-                            if *s as usize > start && (*e as usize) <= at {
-                                self.quoted[k] = true;
-                            }
-                        }
-                        open = None;
-                    }
-                }
+        // Only quotation marks move the state, so only they are looked at: every one starts with
+        // one of these bytes, none of which continues a UTF-8 sequence.
+        for (at, &b) in input.as_bytes().iter().enumerate() {
+            if !matches!(b, b'"' | b'\'' | 0xC2 | 0xE2) {
+                continue;
             }
-            prev = Some(c);
+            let Some(c) = input[at..].chars().next() else {
+                continue;
+            };
+            let prev = || input[..at].chars().next_back();
+            let next = || input[at + c.len_utf8()..].chars().next();
+            match open {
+                None if opens_quote(c, prev, next) => open = Some((c, at)),
+                None => {}
+                Some((o, start)) if closes_quote(o, c, next) => {
+                    for (k, (_, (s, e))) in self.items.iter().enumerate() {
+                        if *s as usize > start && (*e as usize) <= at {
+                            self.quoted[k] = true;
+                        }
+                    }
+                    open = None;
+                }
+                Some(_) => {}
+            }
         }
     }
 
@@ -201,6 +237,17 @@ impl Tokens {
         for (off, c) in input.char_indices() {
             let end = (off + c.len_utf8()) as u32;
             let off = off as u32;
+            if c.is_ascii() {
+                // The common case, folded in place: ASCII folds to its lower case alone.
+                let f = c.to_ascii_lowercase();
+                if is_word_char(f) {
+                    self.chars.push((f, off, end));
+                } else {
+                    self.close(start);
+                    start = self.chars.len();
+                }
+                continue;
+            }
             if is_emoji(c) {
                 self.close(start);
                 self.chars.push((c, off, end));
@@ -246,7 +293,8 @@ impl Tokens {
     /// Pass 2: three or more single characters separated by spaces or dots become one word.
     fn merge_spaced_letters(&mut self, input: &str) {
         let single = |p: &(Range<usize>, bool)| !p.1 && p.0.len() == 1;
-        let mut merged = Vec::with_capacity(self.pre.len());
+        let mut merged = std::mem::take(&mut self.merged);
+        merged.clear();
         let mut i = 0;
         while i < self.pre.len() {
             let mut j = i + 1;
@@ -271,7 +319,7 @@ impl Tokens {
             }
             i = j;
         }
-        self.pre = merged;
+        self.merged = std::mem::replace(&mut self.pre, merged);
     }
 
     /// Pass 3: leetspeak, apostrophes and elongation; appends the finished token.
@@ -317,9 +365,8 @@ impl Tokens {
 /// Whether digits and symbols in a word stand for letters: the word has letters, and is not a number
 /// with a short suffix ("1st", "90s", "5pm") or a number followed by letters ("2021th").
 fn looks_like_leet(chars: impl Iterator<Item = char> + Clone) -> bool {
-    let has_letter = chars.clone().any(char::is_alphabetic);
-    let has_leet = chars.clone().any(|c| leet(c).is_some());
-    if !has_letter || !has_leet {
+    // Most words have no digit or symbol: asked first, that settles them.
+    if !chars.clone().any(|c| leet(c).is_some()) || !chars.clone().any(char::is_alphabetic) {
         return false;
     }
     let leading_digits = chars.clone().take_while(|c| c.is_ascii_digit()).count();
@@ -373,6 +420,57 @@ mod tests {
         t.tokenize("Go home. Now! then stop");
         let starts: Vec<bool> = (0..t.len()).map(|i| t.starts_sentence(i)).collect();
         assert_eq!(starts, [true, false, true, true, false]);
+    }
+
+    /// The quotation marking as first written: the same rules, applied at every character.
+    fn reference_quotes(t: &Tokens, input: &str) -> Vec<bool> {
+        let items: Vec<(usize, usize)> = t.iter().map(|t| t.span).collect();
+        let mut quoted = vec![false; items.len()];
+        let mut open: Option<(char, usize)> = None;
+        let mut prev: Option<char> = None;
+        let mut chars = input.char_indices().peekable();
+        while let Some((at, c)) = chars.next() {
+            let next = chars.peek().map(|&(_, n)| n);
+            match open {
+                None if super::opens_quote(c, || prev, || next) => open = Some((c, at)),
+                Some((o, start)) if super::closes_quote(o, c, || next) => {
+                    let inside = |&(s, e): &(usize, usize)| s > start && e <= at;
+                    for (q, span) in quoted.iter_mut().zip(&items) {
+                        *q |= inside(span);
+                    }
+                    open = None;
+                }
+                _ => {}
+            }
+            prev = Some(c);
+        }
+        quoted
+    }
+
+    #[test]
+    fn quotation_marks_alone_decide_quoting() {
+        let mut t = Tokens::new();
+        for input in [
+            "he said \"hang them\" and left",
+            "don't say ‘kill’ here, it's the Iraqis' fault",
+            "«Tuez-les» a dit „er“ and “the ”end”",
+            "'a' 'b 'c' d' \"\"e\" «» ‘’ ’’ \"",
+            "Ô “Liberté” ! «crimes» ‘en’ ton nom 'x'",
+            "k'i'l'l \"k i l l\" 'e x e c'",
+        ] {
+            t.tokenize(input);
+            let quoted: Vec<bool> = (0..t.len()).map(|i| t.quoted(i)).collect();
+            assert_eq!(quoted, reference_quotes(&t, input), "{input}");
+        }
+    }
+
+    #[test]
+    fn ascii_word_characters_table() {
+        for b in 0..128u8 {
+            let c = b as char;
+            let rule = c.is_alphanumeric() || c == '\'' || c == '*' || super::leet(c).is_some();
+            assert_eq!(super::is_word_char(c), rule, "{c:?}");
+        }
     }
 
     #[test]

@@ -3,6 +3,8 @@
 use crate::error::{Error, Result};
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 
 /// How many bytes format detection looks at.
 const HEAD_BYTES: usize = 64 * 1024;
@@ -16,11 +18,44 @@ pub struct Source {
 
 /// Opens `path` (`-` for standard input), decompressing gzip and zstd, detected by their magic bytes.
 pub fn open(path: &str) -> Result<Source> {
-    let raw: Box<dyn Read + Send> = if path == "-" {
+    decompress(path, raw(path)?)
+}
+
+/// [`open`], adding every byte read from `path` (before decompression) to `read`, for progress.
+pub fn open_counting(path: &str, read: Arc<AtomicU64>) -> Result<Source> {
+    decompress(
+        path,
+        Box::new(Counting {
+            inner: raw(path)?,
+            read,
+        }),
+    )
+}
+
+fn raw(path: &str) -> Result<Box<dyn Read + Send>> {
+    Ok(if path == "-" {
         Box::new(io::stdin())
     } else {
         Box::new(File::open(path).map_err(|e| Error::io(path, e))?)
-    };
+    })
+}
+
+/// A reader that counts the bytes read through it.
+struct Counting {
+    inner: Box<dyn Read + Send>,
+    read: Arc<AtomicU64>,
+}
+
+impl Read for Counting {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.read.fetch_add(n as u64, Ordering::Relaxed);
+        Ok(n)
+    }
+}
+
+/// Wraps `raw` in a decompressor when its first bytes are gzip's or zstd's magic number.
+fn decompress(path: &str, raw: Box<dyn Read + Send>) -> Result<Source> {
     let mut buffered = BufReader::with_capacity(256 * 1024, raw);
     let magic = buffered.fill_buf().map_err(|e| Error::io(path, e))?;
     let reader: Box<dyn BufRead + Send> = if magic.starts_with(&[0x1f, 0x8b]) {

@@ -11,48 +11,149 @@ use serde::Deserialize;
 use std::borrow::Cow;
 use std::io::BufRead;
 
-/// Iterator over the items of a JSON Lines input.
-pub struct JsonLines {
+/// The lines of a JSON Lines input, unparsed: what a reader hands to the threads that parse them.
+pub struct Lines {
     name: String,
     reader: Box<dyn BufRead + Send>,
-    fields: Fields,
     max_line_bytes: usize,
     line: usize,
-    buf: Vec<u8>,
     failed: bool,
 }
 
-impl JsonLines {
-    /// Reads `source` as JSON Lines.
+impl Lines {
+    /// Reads `source` line by line.
     pub fn new(source: Source, options: &ReadOptions) -> Self {
-        JsonLines {
+        Lines {
             name: source.name().to_string(),
             reader: source.into_reader(),
-            fields: options.fields.clone(),
             max_line_bytes: options.max_line_bytes,
             line: 0,
-            buf: Vec::new(),
             failed: false,
         }
     }
 
-    fn error(&self, id: Option<String>, error: String) -> Item {
-        Item::Error(RecordError {
-            id: id.unwrap_or_else(|| format!("{}:{}", self.name, self.line)),
-            error,
-            line: self.line,
-        })
+    /// The input's name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Appends the next line that is not blank to `buf` (without its line ending) and returns its
+    /// 1-based number. A line over the length limit, or a read error (after which the rest of the
+    /// input is lost), comes back as an error item and leaves `buf` as it was. `None` at the end.
+    pub fn next_into(&mut self, buf: &mut Vec<u8>) -> Option<Result<usize, Item>> {
+        let start = buf.len();
+        loop {
+            if self.failed {
+                return None;
+            }
+            self.line += 1;
+            match read_line_capped(&mut self.reader, buf, self.max_line_bytes) {
+                Ok(None) => return None,
+                Ok(Some(true)) if buf[start..].iter().all(u8::is_ascii_whitespace) => {
+                    buf.truncate(start);
+                }
+                Ok(Some(true)) => return Some(Ok(self.line)),
+                Ok(Some(false)) => {
+                    return Some(Err(error_item(
+                        &self.name,
+                        self.line,
+                        None,
+                        format!("line longer than {} bytes", self.max_line_bytes),
+                    )))
+                }
+                Err(e) => {
+                    self.failed = true;
+                    return Some(Err(error_item(
+                        &self.name,
+                        self.line,
+                        None,
+                        format!("read error: {e}; the rest of the input is lost"),
+                    )));
+                }
+            }
+        }
     }
 }
 
-/// Reads one line into `buf` (without the newline), keeping at most `max` bytes.
-/// Returns `Ok(None)` at the end, `Ok(Some(false))` when the line was longer than `max`.
+/// An error record for line `line` of `name`, with the record's own id when it had one.
+fn error_item(name: &str, line: usize, id: Option<String>, error: String) -> Item {
+    Item::Error(RecordError {
+        id: id.unwrap_or_else(|| format!("{name}:{line}")),
+        error,
+        line,
+    })
+}
+
+/// Parses line `line` of the JSON Lines input `name` into a comment, or an error record when it is not
+/// valid UTF-8, not a JSON object, or has no text field.
+pub fn parse_line(name: &str, line: usize, bytes: &[u8], fields: &Fields) -> Item {
+    let text = match std::str::from_utf8(bytes) {
+        Ok(s) => s,
+        Err(e) => {
+            return error_item(
+                name,
+                line,
+                None,
+                format!("invalid UTF-8 at byte {} of the line", e.valid_up_to()),
+            )
+        }
+    };
+    let mut de = serde_json::Deserializer::from_str(text);
+    let picked = match FieldsSeed(fields).deserialize(&mut de) {
+        Ok(p) => p,
+        Err(e) => return error_item(name, line, None, format!("invalid JSON: {e}")),
+    };
+    if let Err(e) = de.end() {
+        return error_item(name, line, None, format!("invalid JSON: {e}"));
+    }
+    let Some(body) = picked.text else {
+        return error_item(
+            name,
+            line,
+            picked.id,
+            format!(
+                "no text field (looked for {}); name it with --text-field",
+                fields.text.join(", ")
+            ),
+        );
+    };
+    Item::Comment(Comment {
+        id: picked.id.unwrap_or_else(|| format!("{name}:{line}")),
+        thread: picked.thread,
+        author: picked.author,
+        posted_at: picked.posted_at,
+        body: repair(&body).into_owned(),
+        parent: picked.parent,
+    })
+}
+
+/// Iterator over the items of a JSON Lines input, parsed one line at a time with bounded memory.
+pub struct JsonLines {
+    lines: Lines,
+    fields: Fields,
+    buf: Vec<u8>,
+}
+
+impl JsonLines {
+    /// Parses the lines of `lines`.
+    pub fn new(lines: Lines, options: &ReadOptions) -> Self {
+        JsonLines {
+            lines,
+            fields: options.fields.clone(),
+            buf: Vec::new(),
+        }
+    }
+}
+
+/// Appends one line to `buf` (without the newline), keeping at most `max` bytes of it; on a longer
+/// line `buf` is left as it was. Returns `Ok(None)` at the end, `Ok(Some(false))` when the line was
+/// longer than `max`.
 pub(crate) fn read_line_capped(
     reader: &mut dyn BufRead,
     buf: &mut Vec<u8>,
     max: usize,
 ) -> std::io::Result<Option<bool>> {
-    buf.clear();
+    let start = buf.len();
     let mut fits = true;
     let mut any = false;
     loop {
@@ -61,20 +162,20 @@ pub(crate) fn read_line_capped(
             return Ok(if any { Some(fits) } else { None });
         }
         any = true;
-        let (chunk, done) = match memchr(available) {
+        let (chunk, done) = match memchr::memchr(b'\n', available) {
             Some(i) => (&available[..i], Some(i + 1)),
             None => (available, None),
         };
-        if fits && buf.len() + chunk.len() <= max {
+        if fits && buf.len() - start + chunk.len() <= max {
             buf.extend_from_slice(chunk);
         } else {
             fits = false;
-            buf.clear();
+            buf.truncate(start);
         }
         let used = done.unwrap_or(available.len());
         reader.consume(used);
         if done.is_some() {
-            if buf.last() == Some(&b'\r') {
+            if buf.len() > start && buf.last() == Some(&b'\r') {
                 buf.pop();
             }
             return Ok(Some(fits));
@@ -82,78 +183,15 @@ pub(crate) fn read_line_capped(
     }
 }
 
-fn memchr(bytes: &[u8]) -> Option<usize> {
-    bytes.iter().position(|&b| b == b'\n')
-}
-
 impl Iterator for JsonLines {
     type Item = Item;
 
     fn next(&mut self) -> Option<Item> {
-        loop {
-            if self.failed {
-                return None;
-            }
-            self.line += 1;
-            let fits = match read_line_capped(&mut self.reader, &mut self.buf, self.max_line_bytes)
-            {
-                Ok(None) => return None,
-                Ok(Some(fits)) => fits,
-                Err(e) => {
-                    self.failed = true;
-                    return Some(self.error(
-                        None,
-                        format!("read error: {e}; the rest of the input is lost"),
-                    ));
-                }
-            };
-            if !fits {
-                return Some(self.error(
-                    None,
-                    format!("line longer than {} bytes", self.max_line_bytes),
-                ));
-            }
-            if self.buf.iter().all(u8::is_ascii_whitespace) {
-                continue;
-            }
-            let line = match std::str::from_utf8(&self.buf) {
-                Ok(s) => s,
-                Err(e) => {
-                    return Some(self.error(
-                        None,
-                        format!("invalid UTF-8 at byte {} of the line", e.valid_up_to()),
-                    ))
-                }
-            };
-            let mut de = serde_json::Deserializer::from_str(line);
-            let picked = match (FieldsSeed(&self.fields)).deserialize(&mut de) {
-                Ok(p) => p,
-                Err(e) => return Some(self.error(None, format!("invalid JSON: {e}"))),
-            };
-            if let Err(e) = de.end() {
-                return Some(self.error(None, format!("invalid JSON: {e}")));
-            }
-            let Some(text) = picked.text else {
-                return Some(self.error(
-                    picked.id,
-                    format!(
-                        "no text field (looked for {}); name it with --text-field",
-                        self.fields.text.join(", ")
-                    ),
-                ));
-            };
-            let id = picked
-                .id
-                .unwrap_or_else(|| format!("{}:{}", self.name, self.line));
-            return Some(Item::Comment(Comment {
-                id,
-                thread: picked.thread,
-                author: picked.author,
-                posted_at: picked.posted_at,
-                body: repair(&text).into_owned(),
-                parent: picked.parent,
-            }));
-        }
+        self.buf.clear();
+        Some(match self.lines.next_into(&mut self.buf)? {
+            Ok(line) => parse_line(self.lines.name(), line, &self.buf, &self.fields),
+            Err(error) => error,
+        })
     }
 }
 
@@ -171,15 +209,75 @@ pub(crate) struct Picked {
 }
 
 /// A JSON scalar as text (ids may be numbers, times may be strings).
-#[derive(Deserialize)]
-#[serde(untagged)]
 enum Scalar<'a> {
-    #[serde(borrow)]
     Str(Cow<'a, str>),
     Int(i64),
     Float(f64),
     Bool(bool),
-    Null(()),
+    Null,
+    /// An array or an object.
+    Other,
+}
+
+/// Decoded straight from the JSON, as an untagged enum would be but without buffering the value and
+/// trying each variant in turn: this runs for every field of every record.
+impl<'de: 'a, 'a> Deserialize<'de> for Scalar<'a> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(ScalarVisitor)
+    }
+}
+
+struct ScalarVisitor;
+
+impl<'de> Visitor<'de> for ScalarVisitor {
+    type Value = Scalar<'de>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a string, number, boolean or null")
+    }
+    fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Scalar<'de>, E> {
+        Ok(Scalar::Str(Cow::Borrowed(v)))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Scalar<'de>, E> {
+        Ok(Scalar::Str(Cow::Owned(v.to_string())))
+    }
+    fn visit_string<E>(self, v: String) -> Result<Scalar<'de>, E> {
+        Ok(Scalar::Str(Cow::Owned(v)))
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<Scalar<'de>, E> {
+        Ok(Scalar::Int(v))
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<Scalar<'de>, E> {
+        Ok(i64::try_from(v).map_or(Scalar::Float(v as f64), Scalar::Int))
+    }
+    fn visit_f64<E>(self, v: f64) -> Result<Scalar<'de>, E> {
+        Ok(Scalar::Float(v))
+    }
+    fn visit_bool<E>(self, v: bool) -> Result<Scalar<'de>, E> {
+        Ok(Scalar::Bool(v))
+    }
+    fn visit_unit<E>(self) -> Result<Scalar<'de>, E> {
+        Ok(Scalar::Null)
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Scalar<'de>, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(Scalar::Other)
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Scalar<'de>, A::Error> {
+        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+        Ok(Scalar::Other)
+    }
+}
+
+/// The next value of `map` as a scalar; an array or object is an error once it has been read, so that
+/// the error points after it.
+fn next_scalar<'de, A: MapAccess<'de>>(map: &mut A) -> Result<Scalar<'de>, A::Error> {
+    match map.next_value::<Scalar>()? {
+        Scalar::Other => Err(serde::de::Error::custom(
+            "data did not match any variant of untagged enum Scalar",
+        )),
+        scalar => Ok(scalar),
+    }
 }
 
 impl Scalar<'_> {
@@ -189,7 +287,7 @@ impl Scalar<'_> {
             Scalar::Int(i) => Some(i.to_string()),
             Scalar::Float(f) => Some(f.to_string()),
             Scalar::Bool(b) => Some(b.to_string()),
-            Scalar::Null(()) => None,
+            Scalar::Null | Scalar::Other => None,
         }
     }
 }
@@ -220,13 +318,13 @@ impl<'de> Visitor<'de> for FieldsSeed<'_> {
         while let Some(key) = map.next_key::<Cow<'de, str>>()? {
             let key = key.as_ref();
             if let Some(rank) = self.0.text.iter().position(|t| t == key) {
-                let v = map.next_value::<Scalar>()?.into_string();
+                let v = next_scalar(&mut map)?.into_string();
                 if rank < p.text_rank && v.is_some() {
                     p.text = v;
                     p.text_rank = rank;
                 }
             } else if let Some(rank) = self.0.id.iter().position(|t| t == key) {
-                let v = map.next_value::<Scalar>()?.into_string();
+                let v = next_scalar(&mut map)?.into_string();
                 if rank < p.id_rank && v.is_some() {
                     p.id = v;
                     p.id_rank = rank;
@@ -234,14 +332,14 @@ impl<'de> Visitor<'de> for FieldsSeed<'_> {
             } else {
                 match key {
                     "author" | "user" | "username" => {
-                        p.author = map.next_value::<Scalar>()?.into_string()
+                        p.author = next_scalar(&mut map)?.into_string()
                     }
-                    "parent_id" | "parent" => p.parent = map.next_value::<Scalar>()?.into_string(),
+                    "parent_id" | "parent" => p.parent = next_scalar(&mut map)?.into_string(),
                     "link_id" | "thread" | "thread_id" => {
-                        p.thread = map.next_value::<Scalar>()?.into_string()
+                        p.thread = next_scalar(&mut map)?.into_string()
                     }
                     "created_utc" => {
-                        p.posted_at = match map.next_value::<Scalar>()? {
+                        p.posted_at = match next_scalar(&mut map)? {
                             Scalar::Int(s) => Some(iso8601(s)),
                             Scalar::Float(s) => Some(iso8601(s as i64)),
                             Scalar::Str(s) => s.parse::<i64>().ok().map(iso8601),
@@ -249,7 +347,7 @@ impl<'de> Visitor<'de> for FieldsSeed<'_> {
                         }
                     }
                     "posted_at" | "created_at" => {
-                        p.posted_at = map.next_value::<Scalar>()?.into_string()
+                        p.posted_at = next_scalar(&mut map)?.into_string()
                     }
                     _ => {
                         map.next_value::<IgnoredAny>()?;
@@ -269,13 +367,49 @@ mod tests {
     #[test]
     fn capped_lines() {
         let mut r: Box<dyn BufRead> = Box::new(Cursor::new(b"short\nmuch too long\r\nok".to_vec()));
-        let mut buf = Vec::new();
+        let mut buf = b"kept".to_vec();
         assert_eq!(read_line_capped(&mut r, &mut buf, 8).unwrap(), Some(true));
-        assert_eq!(buf, b"short");
+        assert_eq!(buf, b"keptshort");
         assert_eq!(read_line_capped(&mut r, &mut buf, 8).unwrap(), Some(false));
+        assert_eq!(buf, b"keptshort");
+        buf.clear();
         assert_eq!(read_line_capped(&mut r, &mut buf, 8).unwrap(), Some(true));
         assert_eq!(buf, b"ok");
         assert_eq!(read_line_capped(&mut r, &mut buf, 8).unwrap(), None);
+    }
+
+    #[test]
+    fn scalars_of_every_type_and_non_scalars() {
+        let f = Fields::default();
+        let parse = |line: &str| parse_line("d", 1, line.as_bytes(), &f);
+        let comment = |line: &str| match parse(line) {
+            Item::Comment(c) => c,
+            other => panic!("{other:?}"),
+        };
+        let c = comment(r#"{"id": 18446744073709551615, "body": 3.25, "author": true}"#);
+        assert_eq!(
+            (c.id.as_str(), c.body.as_str()),
+            ("18446744073709552000", "3.25")
+        );
+        assert_eq!(c.author.as_deref(), Some("true"));
+        let c = comment(r#"{"id": -5, "body": "x\u00e9\"q", "created_utc": "1628860800"}"#);
+        assert_eq!((c.id.as_str(), c.body.as_str()), ("-5", "xé\"q"));
+        assert_eq!(c.posted_at.as_deref(), Some("2021-08-13T13:20:00Z"));
+        let c = comment(r#"{"body": null, "text": "fallback", "x": {"deep": [1, {"z": null}]}}"#);
+        assert_eq!((c.id.as_str(), c.body.as_str()), ("d:1", "fallback"));
+        // An array or object where a scalar belongs: an error that points just after it.
+        for (line, column) in [
+            (r#"{"id": "a", "body": {"x": 1}}"#, 29),
+            (r#"{"body": [1, 2]}"#, 16),
+        ] {
+            let Item::Error(e) = parse(line) else {
+                panic!("{line}")
+            };
+            let expected = format!(
+                "invalid JSON: data did not match any variant of untagged enum Scalar at line 1 column {column}"
+            );
+            assert_eq!(e.error, expected);
+        }
     }
 
     #[test]

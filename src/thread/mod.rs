@@ -12,7 +12,8 @@ mod jsonl;
 pub mod page;
 mod reddit_json;
 
-pub use input::{open, Source};
+pub use input::{open, open_counting, Source};
+pub use jsonl::{parse_line, Lines};
 
 use crate::error::{Error, Result};
 use serde::Serialize;
@@ -144,28 +145,44 @@ pub fn detect(head: &[u8], fields: &Fields) -> Format {
     Format::Page
 }
 
-/// Reads every item of one input: `path` is a file, or `-` for standard input.
-pub fn read(path: &str, options: &ReadOptions) -> Result<Box<dyn Iterator<Item = Item> + Send>> {
-    let mut source = open(path)?;
+/// An opened input, as its records come: JSON Lines as raw lines, to be parsed by whoever handles
+/// them (in parallel, in `redflag score`), other formats as items.
+pub enum Records {
+    /// The unparsed lines of a JSON Lines input; parse each with [`parse_line`].
+    Lines(Lines),
+    /// The items of any other input.
+    Items(Box<dyn Iterator<Item = Item> + Send>),
+}
+
+/// Detects the format of `source` (unless `options` names it) and starts reading its records.
+pub fn records(mut source: Source, options: &ReadOptions) -> Result<Records> {
     let format = match options.format {
         Some(f) => f,
         None => detect(source.head()?, &options.fields),
     };
     let name = source.name().to_string();
     Ok(match format {
-        Format::Jsonl => Box::new(jsonl::JsonLines::new(source, options)),
-        Format::Csv => Box::new(csv::read(source, options)?),
-        Format::Json => Box::new(reddit_json::read(source, options)?.into_iter()),
+        Format::Jsonl => Records::Lines(Lines::new(source, options)),
+        Format::Csv => Records::Items(Box::new(csv::read(source, options)?)),
+        Format::Json => Records::Items(Box::new(reddit_json::read(source, options)?.into_iter())),
         Format::Page => {
             let (text, warnings) = source.read_to_string_lossy()?;
             let comments = page::parse(&text, &name);
-            Box::new(
+            Records::Items(Box::new(
                 warnings
                     .into_iter()
                     .map(Item::Warning)
                     .chain(comments.into_iter().map(Item::Comment)),
-            )
+            ))
         }
+    })
+}
+
+/// Reads every item of one input: `path` is a file, or `-` for standard input.
+pub fn read(path: &str, options: &ReadOptions) -> Result<Box<dyn Iterator<Item = Item> + Send>> {
+    Ok(match records(open(path)?, options)? {
+        Records::Lines(lines) => Box::new(jsonl::JsonLines::new(lines, options)),
+        Records::Items(items) => items,
     })
 }
 
