@@ -522,3 +522,25 @@ fn strict_writes_everything_before_the_first_bad_record() {
     assert!(String::from_utf8_lossy(&o.stderr).contains(":3001:"));
     assert_eq!(lines(&o).len(), 3000);
 }
+
+#[test]
+fn a_missing_input_stops_the_run_after_the_inputs_before_it() {
+    let good = tmp("before-missing.jsonl");
+    let mut input = String::new();
+    for i in 0..2500 {
+        input.push_str(&format!(
+            "{{\"id\": \"m{i}\", \"body\": \"a calm comment {i}\"}}\n"
+        ));
+    }
+    std::fs::write(&good, input).unwrap();
+    let missing = tmp("no-such-file.jsonl");
+    let o = run(&[
+        "score",
+        good.to_str().unwrap(),
+        missing.to_str().unwrap(),
+        good.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("no-such-file.jsonl"));
+    assert_eq!(lines(&o).len(), 2500);
+}

@@ -1,10 +1,10 @@
 //! Batch runs over large inputs: streaming, parallel, in input order, nothing lost.
 //!
 //! Moderators sweep dumps of millions of comments, so `redflag score` and `redflag parse` run as a
-//! pipeline. One reader thread cuts the inputs into batches of records; JSON Lines are not even parsed
-//! there, only split into lines, because parsing is as much work as one thread can do for several
-//! scorers. Worker threads parse and handle the batches, each with its own [`Handler`] (a scorer and its
-//! buffers); the calling thread writes the results in input order. A fixed pool of batches circulates
+//! pipeline. One reader thread cuts the inputs into batches of records; JSON Lines are only split into
+//! lines there, not parsed, so that the one reader does not hold back many workers. Worker threads
+//! parse and handle the batches, each with its own [`Handler`] (a scorer and its buffers); the calling
+//! thread writes the results in input order. A fixed pool of batches circulates
 //! between the three, so memory stays flat whatever the size of the input: the reader waits for a free
 //! batch when the writer falls behind. Every record is counted, and read = handled + errors always.
 
@@ -129,7 +129,7 @@ pub fn run<H: Handler>(
         let (work_tx, work_rx) = channel::<Batch>();
         let (done_tx, done_rx) = channel::<Batch>();
         for _ in 0..pool {
-            // The receiver lives until the reader ends, which needs this thread: cannot fail.
+            // Cannot fail: the receiver is alive until the reader, not yet started, ends.
             let _ = free_tx.send(Batch::default());
         }
         let bytes = Arc::clone(&bytes_read);
@@ -152,12 +152,8 @@ fn work<H: Handler>(
     done_tx: &Sender<Batch>,
 ) {
     loop {
-        // A worker that panicked while holding the lock leaves it poisoned; the others go on.
-        let next = match work_rx.lock() {
-            Ok(rx) => rx.recv(),
-            Err(poisoned) => poisoned.into_inner().recv(),
-        };
-        let Ok(mut batch) = next else {
+        // The lock is held only while waiting for a batch, which cannot panic and poison it.
+        let Ok(Ok(mut batch)) = work_rx.lock().map(|rx| rx.recv()) else {
             return;
         };
         batch.handle(options, &mut handler);

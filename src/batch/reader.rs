@@ -8,6 +8,7 @@ use super::{Handler, Options, Tally};
 use crate::error::{Error, Result};
 use crate::thread::{open_counting, parse_line, records, Item, Records};
 use std::ops::Range;
+use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{Receiver, Sender};
 use std::sync::Arc;
@@ -71,10 +72,22 @@ impl Batch {
         self.records.len() >= options.batch_records || self.text_bytes >= options.batch_bytes
     }
 
-    /// Handles every record with `handler`: parses the raw lines, counts, writes the output.
+    /// Handles every record with `handler`: parses the raw lines, counts, writes the output. An error,
+    /// or a panic (a bug), ends the run once the writer reaches this batch, instead of leaving the
+    /// writer waiting for it.
     pub fn handle(&mut self, options: &Options, handler: &mut dyn Handler) {
-        if let Err(e) = self.try_handle(options, handler) {
-            self.fatal = Some(e);
+        match catch_unwind(AssertUnwindSafe(|| self.try_handle(options, handler))) {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => self.fatal = Some(e),
+            Err(_) => {
+                self.fatal = Some(Error::Input {
+                    path: self.source.to_string(),
+                    line: 0,
+                    message: "internal error: handling a record of this input panicked (the \
+                              message is above); please report it"
+                        .into(),
+                })
+            }
         }
     }
 
