@@ -11,7 +11,7 @@
 #   benches/batch.sh [--big] [--comments N] [--dir DIR]
 #
 # Data, the venv and the logs go to DIR (default target/bench-batch); the generated files are reused
-# when present. Needs python3 (with venv and pip), zstd and GNU time (/usr/bin/time -v).
+# when present. Needs python3 (with venv and pip), zstd, bc and GNU time (/usr/bin/time -v).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
