@@ -73,21 +73,6 @@ impl CsrMatrix {
     pub fn memory_bytes(&self) -> usize {
         self.indptr.len() * std::mem::size_of::<usize>() + self.values.len() * 8
     }
-
-    /// `x_r · w + b` for every row, with `params = [w..., b]`.
-    fn decision(&self, params: &Array1<f64>) -> Vec<f64> {
-        let b = params[self.n_cols];
-        (0..self.n_rows())
-            .map(|r| {
-                let (idx, val) = self.row(r);
-                idx.iter()
-                    .zip(val)
-                    .map(|(&i, &v)| params[i as usize] * f64::from(v))
-                    .sum::<f64>()
-                    + b
-            })
-            .collect()
-    }
 }
 
 impl Records for CsrMatrix {
@@ -198,18 +183,6 @@ pub struct FittedLogistic {
     pub intercept: f64,
     /// L-BFGS iterations used.
     pub iterations: u64,
-}
-
-impl FittedLogistic {
-    /// Probability of the positive class for each row of `x`.
-    pub fn predict_proba(&self, x: &CsrMatrix) -> Vec<f64> {
-        let mut params = self.weights.clone().to_vec();
-        params.push(self.intercept);
-        x.decision(&Array1::from(params))
-            .into_iter()
-            .map(sigmoid)
-            .collect()
-    }
 }
 
 /// The logistic function.
@@ -463,7 +436,17 @@ mod tests {
         // linfa-logistic orients by its own choice of positive class; compare probabilities of `true`.
         let theirs = reference.predict_probabilities(&x32);
         let positive_is_true = reference.labels().pos.class;
-        for (i, p) in ours.predict_proba(&to_csr(&x32)).iter().enumerate() {
+        let csr = to_csr(&x32);
+        let ours_p = (0..csr.n_rows()).map(|r| {
+            let (idx, val) = csr.row(r);
+            let z: f64 = idx
+                .iter()
+                .zip(val)
+                .map(|(&i, &v)| ours.weights[i as usize] * f64::from(v))
+                .sum();
+            sigmoid(z + ours.intercept)
+        });
+        for (i, p) in ours_p.enumerate() {
             let q = if positive_is_true {
                 theirs[i]
             } else {
