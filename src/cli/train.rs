@@ -30,7 +30,7 @@ pub struct TrainArgs {
     #[arg(long, default_value_t = 200_000)]
     max_features: usize,
     /// L2 penalties to choose from by cross-validation (repeat the flag for several).
-    #[arg(long = "alpha", value_name = "ALPHA", default_values_t = [0.3, 1.0, 3.0])]
+    #[arg(long = "alpha", value_name = "ALPHA", default_values_t = [0.03, 0.1, 0.3, 1.0])]
     alphas: Vec<f64>,
     /// Thresholds maximise this F-beta on out-of-fold scores: below 1 weighs precision more (a
     /// wrongly held comment costs a reader; a missed one is still caught by reports).
@@ -42,6 +42,10 @@ pub struct TrainArgs {
     /// Character n-gram sizes (inside word boundaries), as MIN-MAX, or `none`.
     #[arg(long, value_name = "MIN-MAX", default_value = "2-5", value_parser = parse_range)]
     char_ngrams: (usize, usize),
+    /// Keep n-grams made only of function words ("these are") and their character n-grams as
+    /// features; by default they are left out, since they carry the labels' style, not meaning.
+    #[arg(long)]
+    keep_function_words: bool,
 }
 
 /// Parses "2-5" (or "3") into a range of n-gram sizes; "none" gives (0, 0), no n-grams of that kind.
@@ -69,6 +73,7 @@ pub fn run(args: TrainArgs) -> Result<Outcome> {
         .ngrams(NgramConfig {
             word: args.word_ngrams,
             char: args.char_ngrams,
+            skip_function_words: !args.keep_function_words,
         })
         .check()?;
     let (mut examples, mut files) = read_label_dir(&args.labels)?;

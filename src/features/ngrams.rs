@@ -4,7 +4,7 @@
 //! string per n-gram; the vocabulary keeps the text of every known n-gram for explanations and maps
 //! hashes back to indices.
 
-use crate::text::Tokens;
+use crate::text::{is_function_word, Tokens};
 use serde::{Deserialize, Serialize};
 use std::ops::Range;
 
@@ -25,14 +25,21 @@ pub struct NgramConfig {
     pub word: (usize, usize),
     /// Smallest and largest character n-gram, in characters of the space-padded token; (0, 0) for none.
     pub char: (usize, usize),
+    /// Leave out word n-grams made only of function words ("these are", "is a") and the character
+    /// n-grams of function words: they carry the style of the training labels, not meaning (see
+    /// [`crate::text::is_function_word`]). Absent, and so off, in models written before it existed.
+    #[serde(default)]
+    pub skip_function_words: bool,
 }
 
 impl Default for NgramConfig {
-    /// Word 1–2-grams and character 2–5-grams: the usual strong baseline for short comments.
+    /// Word 1–2-grams and character 2–5-grams, the usual strong baseline for short comments, without
+    /// function words.
     fn default() -> Self {
         NgramConfig {
             word: (1, 2),
             char: (2, 5),
+            skip_function_words: true,
         }
     }
 }
@@ -126,6 +133,8 @@ fn emit(
 /// Calls `f` for every n-gram of the tokens in `range` (all tokens: `0..tokens.len()`), words first, in
 /// a deterministic order. Word bigrams include one from a sentence-start marker to each sentence's
 /// first token ("^ execute") when word bigrams are on; n-grams with a quoted token are marked.
+/// With [`NgramConfig::skip_function_words`], word n-grams made only of function words and the
+/// character n-grams of function words are left out.
 pub fn for_each_ngram(
     tokens: &Tokens,
     range: Range<usize>,
@@ -135,9 +144,11 @@ pub fn for_each_ngram(
 ) {
     let (wmin, wmax) = config.word;
     let marked = &mut scratch.marked;
+    let skipped =
+        |t: usize| config.skip_function_words && is_function_word(tokens.slice(t, t, false));
     for first in range.clone().filter(|_| wmin > 0) {
         let text = tokens.slice(first, first, false);
-        if wmin <= 2 && wmax >= 2 && tokens.starts_sentence(first) {
+        if wmin <= 2 && wmax >= 2 && tokens.starts_sentence(first) && !skipped(first) {
             let quoted = tokens.quoted(first);
             emit(
                 &mut f,
@@ -151,6 +162,9 @@ pub fn for_each_ngram(
         }
         for n in wmin..=wmax.min(range.end - first) {
             let last = first + n - 1;
+            if (first..=last).all(skipped) {
+                continue;
+            }
             let quoted = (first..=last).any(|t| tokens.quoted(t));
             let text = tokens.slice(first, last, false);
             emit(
@@ -166,7 +180,7 @@ pub fn for_each_ngram(
     }
     let (cmin, cmax) = config.char;
     let bounds = &mut scratch.bounds;
-    for t in range.filter(|_| cmin > 0) {
+    for t in range.filter(|&t| cmin > 0 && !skipped(t)) {
         let padded = tokens.slice(t, t, true);
         let quoted = tokens.quoted(t);
         bounds.clear();
@@ -190,20 +204,22 @@ pub fn for_each_ngram(
 /// Calls `f` with the hash of every word n-gram (sizes `min..=max`, none when `min` is 0, marked as
 /// quoted or sentence-initial) that [`for_each_ngram`] finds, faster: each hash extends the previous
 /// one by a word instead of rehashing the text, and no text is handed out. For scoring, where only
-/// the multiset of features matters.
+/// the multiset of features matters. `skip_function_words` is [`NgramConfig::skip_function_words`].
 pub(crate) fn for_each_word_ngram_hash(
     tokens: &Tokens,
     range: Range<usize>,
     (min, max): (usize, usize),
+    skip_function_words: bool,
     mut f: impl FnMut(u64),
 ) {
     if min == 0 {
         return;
     }
+    let skipped = |t: usize| skip_function_words && is_function_word(tokens.slice(t, t, false));
     let quoted_seed = step_char(seed(Kind::Word), QUOTED);
     for first in range.clone() {
         let text = tokens.slice(first, first, false);
-        if min <= 2 && max >= 2 && tokens.starts_sentence(first) {
+        if min <= 2 && max >= 2 && tokens.starts_sentence(first) && !skipped(first) {
             let h = if tokens.quoted(first) {
                 quoted_seed
             } else {
@@ -215,6 +231,7 @@ pub(crate) fn for_each_word_ngram_hash(
         // The plain and the quoted hash run side by side: the n-gram is marked from the first quoted
         // token on. Tokens are joined by single spaces: "string them" is "string", ' ', "them".
         let (mut plain, mut marked, mut quoted) = (seed(Kind::Word), quoted_seed, false);
+        let mut only_function_words = true;
         for n in 1..=max.min(range.end - first) {
             let t = first + n - 1;
             if n > 1 {
@@ -224,7 +241,8 @@ pub(crate) fn for_each_word_ngram_hash(
                 (plain, marked) = (step(plain, b), step(marked, b));
             }
             quoted |= tokens.quoted(t);
-            if n >= min {
+            only_function_words &= skipped(t);
+            if n >= min && !only_function_words {
                 f(if quoted { marked } else { plain });
             }
         }
@@ -320,6 +338,7 @@ mod tests {
         let config = NgramConfig {
             word: (1, 2),
             char: (3, 4),
+            skip_function_words: false,
         };
         let got = ngrams("Hang him", config);
         let want: Vec<(Kind, String)> = [
@@ -351,6 +370,7 @@ mod tests {
         let config = NgramConfig {
             word: (1, 2),
             char: (0, 0),
+            skip_function_words: false,
         };
         let got: Vec<String> = ngrams("He wrote \"hang them\". Sad", config)
             .into_iter()
@@ -375,10 +395,30 @@ mod tests {
     }
 
     #[test]
+    fn function_words_alone_make_no_ngrams() {
+        let config = NgramConfig {
+            word: (1, 2),
+            char: (3, 3),
+            skip_function_words: true,
+        };
+        let got: Vec<String> = ngrams("These are the worst", config)
+            .into_iter()
+            .map(|(_, t)| t)
+            .collect();
+        // "^ these", "these", "are", "the", "these are", "are the" and the character n-grams of the
+        // three function words are gone; every n-gram with a content word stays.
+        assert_eq!(
+            got,
+            ["the worst", "worst", " wo", "wor", "ors", "rst", "st "]
+        );
+    }
+
+    #[test]
     fn short_words_count_once_whole() {
         let config = NgramConfig {
             word: (1, 1),
             char: (3, 5),
+            skip_function_words: false,
         };
         let got = ngrams("a", config);
         assert_eq!(got, [(Kind::Word, "a".into()), (Kind::Char, " a ".into())]);
@@ -389,8 +429,12 @@ mod tests {
         let mut tokens = Tokens::new();
         tokens.tokenize(input);
         let mut fast = Vec::new();
-        for_each_word_ngram_hash(&tokens, 0..tokens.len(), config.word, |h| fast.push(h));
-        for t in (0..tokens.len()).filter(|_| config.char.0 > 0) {
+        let skip = config.skip_function_words;
+        for_each_word_ngram_hash(&tokens, 0..tokens.len(), config.word, skip, |h| {
+            fast.push(h)
+        });
+        let skipped = |t: usize| skip && is_function_word(tokens.slice(t, t, false));
+        for t in (0..tokens.len()).filter(|&t| config.char.0 > 0 && !skipped(t)) {
             let padded = tokens.slice(t, t, true);
             let quoted = tokens.quoted(t);
             for_each_char_ngram_hash(padded, quoted, config.char, &mut Vec::new(), |h| {
@@ -425,22 +469,27 @@ mod tests {
             NgramConfig {
                 word: (1, 1),
                 char: (3, 5),
+                skip_function_words: false,
             },
             NgramConfig {
                 word: (2, 3),
                 char: (0, 0),
+                skip_function_words: false,
             },
             NgramConfig {
                 word: (0, 0),
                 char: (1, 1),
+                skip_function_words: false,
             },
             NgramConfig {
                 word: (1, 4),
                 char: (4, 6),
+                skip_function_words: false,
             },
             NgramConfig {
                 word: (3, 3),
                 char: (2, 2),
+                skip_function_words: false,
             },
         ];
         for input in inputs {

@@ -11,7 +11,7 @@
 use super::memo::CharMemo;
 use super::ngrams::{for_each_ngram, for_each_word_ngram_hash, Kind, NgramConfig, NgramScratch};
 use super::vocabulary::Vocabulary;
-use crate::text::Tokens;
+use crate::text::{is_function_word, Tokens};
 use std::array::from_fn;
 use std::ops::Range;
 use std::sync::LazyLock;
@@ -195,10 +195,14 @@ impl Vectorizer {
         ids.clear();
         match hits {
             None => {
-                for_each_word_ngram_hash(tokens, range.clone(), self.config.word, |h| {
+                let skip = self.config.skip_function_words;
+                for_each_word_ngram_hash(tokens, range.clone(), self.config.word, skip, |h| {
                     ids.extend(self.vocabulary.get(h));
                 });
-                for t in range.filter(|_| self.config.char.0 > 0) {
+                let skipped = |t: usize| {
+                    self.config.skip_function_words && is_function_word(tokens.slice(t, t, false))
+                };
+                for t in range.filter(|&t| self.config.char.0 > 0 && !skipped(t)) {
                     ids.extend_from_slice(work.memo.features(
                         tokens.slice(t, t, true),
                         tokens.quoted(t),
@@ -288,6 +292,7 @@ mod tests {
             config: NgramConfig {
                 word: (1, 2),
                 char: (3, 3),
+                skip_function_words: false,
             },
             idf: vec![2.0, 1.0, 3.0, 1.5],
             vocabulary,

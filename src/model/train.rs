@@ -152,7 +152,7 @@ impl Default for TrainParams {
             folds: 5,
             min_df: 2,
             max_features: 200_000,
-            alphas: vec![0.3, 1.0, 3.0],
+            alphas: vec![0.03, 0.1, 0.3, 1.0],
             ngrams: NgramConfig::default(),
             max_iterations: 300,
             beta: 0.5,
@@ -176,7 +176,7 @@ impl TrainParams {
         self.max_features = n;
         self
     }
-    /// L2 penalties tried by cross-validation (default 0.3, 1, 3; each finite and > 0).
+    /// L2 penalties tried by cross-validation (default 0.03, 0.1, 0.3, 1; each finite and > 0).
     pub fn alphas(mut self, alphas: Vec<f64>) -> Self {
         self.alphas = alphas;
         self
