@@ -293,6 +293,34 @@ fn score_into_a_closed_pipe_exits_quietly() {
     assert!(!String::from_utf8_lossy(&o.stderr).contains("error"));
 }
 
+/// Runs redflag with a standard output whose reader is already gone, as in `| head -0`.
+fn run_into_closed_pipe(args: &[&str]) -> Output {
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    redflag()
+        .args(args)
+        .stdout(writer)
+        .stderr(Stdio::piped())
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn eval_and_check_into_a_closed_pipe_do_not_panic() {
+    let o = run_into_closed_pipe(&["eval", "tests/fixtures/labels/small.jsonl"]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(0), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+    // The exit code carries the decision, whether or not anyone reads the printed verdict.
+    let o = run_into_closed_pipe(&[
+        "check",
+        "Hang him from the bridge tonight, all of you bring rope",
+    ]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+}
+
 #[test]
 fn training_twice_gives_byte_identical_models() {
     let a = tmp("a.json");

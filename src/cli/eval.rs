@@ -12,6 +12,7 @@ use crate::moderate::Scorer;
 use clap::Args;
 use serde::Serialize;
 use std::collections::BTreeMap;
+use std::io::Write;
 use std::path::PathBuf;
 
 /// Arguments of `redflag eval`.
@@ -144,13 +145,15 @@ pub fn run(args: EvalArgs) -> Result<Outcome> {
     if let Some(path) = &args.plot {
         plot(path, &examples, &scores, &names)?;
     }
+    let mut out = std::io::stdout().lock();
     if args.json {
-        let json =
-            serde_json::to_string_pretty(&report).map_err(|e| Error::io("<stdout>", e.into()))?;
-        println!("{json}");
+        serde_json::to_writer_pretty(&mut out, &report)
+            .map_err(std::io::Error::from)
+            .and_then(|()| writeln!(out))
     } else {
-        print_table(&report);
+        print_table(&report, &mut out)
     }
+    .map_err(|e| Error::io("<stdout>", e))?;
     Ok(Outcome::Clean)
 }
 
@@ -158,8 +161,9 @@ fn fmt(x: Option<f64>) -> String {
     x.map_or("-".into(), |v| format!("{v:.3}"))
 }
 
-fn print_table(report: &[Group]) {
-    println!(
+fn print_table(report: &[Group], out: &mut impl Write) -> std::io::Result<()> {
+    writeln!(
+        out,
         "{:<22} {:<8} {:>6} {:>6} {:>6} {:>6} {:>6} {:>6} {:>6}  {:>6} {:>6} {:>6} {:>6}  {:>10}",
         "group",
         "category",
@@ -175,13 +179,14 @@ fn print_table(report: &[Group]) {
         "tn",
         "fn",
         "clean held"
-    );
+    )?;
     for g in report {
         for (name, r) in &g.categories {
             if r.positives == 0 && name != "any" {
                 continue;
             }
-            println!(
+            writeln!(
+                out,
                 "{:<22} {:<8} {:>6} {:>6} {:>6.3} {:>6.3} {:>6.3} {:>6} {:>6}  {:>6} {:>6} {:>6} {:>6}  {:>10}",
                 g.group,
                 name,
@@ -197,9 +202,10 @@ fn print_table(report: &[Group]) {
                 r.confusion.tn,
                 r.confusion.fn_,
                 if name == "any" { fmt(g.clean_held) } else { String::new() }
-            );
+            )?;
         }
     }
+    Ok(())
 }
 
 /// Draws the pooled precision–recall curve of each category into an SVG file.
