@@ -42,6 +42,10 @@ pub struct TrainArgs {
     /// Character n-gram sizes (inside word boundaries), as MIN-MAX, or `none`.
     #[arg(long, value_name = "MIN-MAX", default_value = "2-5", value_parser = parse_range)]
     char_ngrams: (usize, usize),
+    /// Smoothing of the naive-Bayes penalty scaling, which lets each category lean on the n-grams
+    /// that separate its classes (NBSVM); 0 turns the scaling off.
+    #[arg(long, value_name = "S", default_value_t = 0.1)]
+    nb_smoothing: f64,
     /// Keep n-grams made only of function words ("these are") and their character n-grams as
     /// features; by default they are left out, since they carry the labels' style, not meaning.
     #[arg(long)]
@@ -70,6 +74,7 @@ pub fn run(args: TrainArgs) -> Result<Outcome> {
         .max_features(args.max_features)
         .alphas(args.alphas)
         .beta(args.beta)
+        .nb_smoothing(args.nb_smoothing)
         .ngrams(NgramConfig {
             word: args.word_ngrams,
             char: args.char_ngrams,

@@ -63,6 +63,9 @@ pub struct Metadata {
     /// The F-beta the thresholds maximise (files written before it was recorded used F1).
     #[serde(default = "f1")]
     pub beta: f64,
+    /// Smoothing of the naive-Bayes penalty scaling; 0 when off (and in files written before it).
+    #[serde(default)]
+    pub nb_smoothing: f64,
     /// Per category: positives, chosen penalty, cross-validated figures.
     pub categories: Vec<CategoryTraining>,
 }

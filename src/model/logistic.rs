@@ -87,15 +87,16 @@ impl Records for CsrMatrix {
 
 /// Hyper-parameters as the user sets them; [`LogisticParams::check`] turns them into the checked form
 /// that training accepts.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct LogisticParams {
     alpha: f64,
     max_iterations: u64,
     gradient_tolerance: f64,
+    feature_scales: Option<Vec<f64>>,
 }
 
 /// Hyper-parameters that passed [`LogisticParams::check`].
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ValidLogisticParams(LogisticParams);
 
 impl Default for LogisticParams {
@@ -104,6 +105,7 @@ impl Default for LogisticParams {
             alpha: 1.0,
             max_iterations: 200,
             gradient_tolerance: 1e-4,
+            feature_scales: None,
         }
     }
 }
@@ -132,7 +134,16 @@ impl LogisticParams {
         self
     }
 
-    /// Checks every parameter, naming the first one out of range.
+    /// Fits on the features multiplied by `scales` (default 1 each; one finite scale > 0 per
+    /// feature) and returns weights for the features as given: the same as an L2 penalty of
+    /// `alpha / scale²` on each weight, better conditioned for the optimiser.
+    pub fn feature_scales(mut self, scales: Vec<f64>) -> Self {
+        self.feature_scales = Some(scales);
+        self
+    }
+
+    /// Checks every parameter, naming the first one out of range. (The number of feature scales
+    /// is checked against the data at fitting.)
     pub fn check(self) -> Result<ValidLogisticParams> {
         if !(self.alpha.is_finite() && self.alpha >= 0.0) {
             return Err(Error::Param {
@@ -155,6 +166,15 @@ impl LogisticParams {
                 allowed: "a finite number > 0",
             });
         }
+        if let Some(f) = &self.feature_scales {
+            if let Some(bad) = f.iter().find(|v| !(v.is_finite() && **v > 0.0)) {
+                return Err(Error::Param {
+                    name: "feature_scales",
+                    value: bad.to_string(),
+                    allowed: "finite numbers > 0",
+                });
+            }
+        }
         Ok(ValidLogisticParams(self))
     }
 }
@@ -171,6 +191,10 @@ impl ValidLogisticParams {
     /// The gradient tolerance.
     pub fn gradient_tolerance(&self) -> f64 {
         self.0.gradient_tolerance
+    }
+    /// The per-feature scales, if set.
+    pub fn feature_scales(&self) -> Option<&[f64]> {
+        self.0.feature_scales.as_deref()
     }
 }
 
@@ -213,6 +237,8 @@ struct Problem<'a> {
     /// Sample weights.
     s: Vec<f64>,
     alpha: f64,
+    /// Feature scales: the optimiser's parameters are the weights of the scaled features.
+    scales: Option<Vec<f64>>,
     /// Threads to spread the blocks over.
     threads: usize,
     /// The last point evaluated, with its cost and gradient: L-BFGS asks for both at each point, and
@@ -260,7 +286,13 @@ impl Problem<'_> {
             .map(|k| k * BLOCK_ROWS..((k + 1) * BLOCK_ROWS).min(rows))
             .collect();
         let per_thread = blocks.len().div_ceil(self.threads).max(1);
-        let params = p.to_vec();
+        let n = self.x.n_cols;
+        let mut params = p.to_vec();
+        if let Some(scales) = &self.scales {
+            for (w, s) in params.iter_mut().zip(scales) {
+                *w *= s;
+            }
+        }
         let params = params.as_slice();
         let results: Vec<(f64, Vec<f64>)> = std::thread::scope(|scope| {
             let handles: Vec<_> = blocks
@@ -279,13 +311,17 @@ impl Problem<'_> {
                 .flat_map(|h| h.join().unwrap_or_default())
                 .collect()
         });
-        let n = self.x.n_cols;
         let mut cost = 0.0;
         let mut grad = Array1::<f64>::zeros(n + 1);
         for (loss, g) in &results {
             cost += loss;
             for (a, b) in grad.iter_mut().zip(g) {
                 *a += b;
+            }
+        }
+        if let Some(scales) = &self.scales {
+            for (g, s) in grad.iter_mut().zip(scales) {
+                *g *= s;
             }
         }
         let w = p.slice(ndarray::s![..n]);
@@ -342,6 +378,14 @@ impl Fit<CsrMatrix, Array1<bool>, Error> for ValidLogisticParams {
             Some(w) => w.iter().map(|&w| f64::from(w)).collect(),
             None => vec![1.0; x.n_rows()],
         };
+        let scales = self.feature_scales();
+        if let Some(f) = scales.filter(|f| f.len() != x.n_cols()) {
+            return Err(Error::Train(format!(
+                "{} feature scales for {} features",
+                f.len(),
+                x.n_cols()
+            )));
+        }
         let problem = Problem {
             x,
             y: targets
@@ -350,6 +394,7 @@ impl Fit<CsrMatrix, Array1<bool>, Error> for ValidLogisticParams {
                 .collect(),
             s,
             alpha: self.alpha(),
+            scales: scales.map(<[f64]>::to_vec),
             threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
             last: Mutex::new(None),
         };
@@ -367,8 +412,12 @@ impl Fit<CsrMatrix, Array1<bool>, Error> for ValidLogisticParams {
             .best_param
             .ok_or_else(|| Error::Train("the optimiser returned no parameters".into()))?;
         let n = x.n_cols();
+        let mut weights = params.slice(ndarray::s![..n]).to_owned();
+        if let Some(scales) = scales {
+            weights *= &ndarray::ArrayView1::from(scales);
+        }
         Ok(FittedLogistic {
-            weights: params.slice(ndarray::s![..n]).to_owned(),
+            weights,
             intercept: params[n],
             iterations,
         })
@@ -470,6 +519,45 @@ mod tests {
         for (wa, wb) in a.weights.iter().zip(&b.weights) {
             assert!((wa + wb).abs() < 1e-4);
         }
+    }
+
+    #[test]
+    fn feature_scales_fit_the_scaled_features_and_return_plain_weights() {
+        let (x, y) = problem();
+        let scales = [2.0, 0.5, 0.1];
+        let scaled = x.clone() * &ndarray::arr1(&scales);
+        let fit = |x: &Array2<f64>, scales: Option<Vec<f64>>| {
+            let mut params = LogisticParams::new()
+                .alpha(0.5)
+                .max_iterations(500)
+                .gradient_tolerance(1e-9);
+            if let Some(s) = scales {
+                params = params.feature_scales(s);
+            }
+            params
+                .check()
+                .unwrap()
+                .fit(&DatasetBase::new(to_csr(x), y.clone()))
+                .unwrap()
+        };
+        let on_scaled = fit(&scaled, None);
+        let ours = fit(&x, Some(scales.to_vec()));
+        for (j, scale) in scales.iter().enumerate() {
+            let want = on_scaled.weights[j] * scale;
+            assert!(
+                (ours.weights[j] - want).abs() < 1e-4,
+                "{j}: {ours:?} vs {want}"
+            );
+        }
+        assert!((ours.intercept - on_scaled.intercept).abs() < 1e-4);
+        // A small scale is a stronger penalty: the third weight shrinks against the plain fit.
+        let plain = fit(&x, None);
+        assert!(ours.weights[2].abs() < plain.weights[2].abs());
+        let e = LogisticParams::new()
+            .feature_scales(vec![1.0, 0.0, 1.0])
+            .check()
+            .unwrap_err();
+        assert!(e.to_string().contains("feature_scales"), "{e}");
     }
 
     #[test]

@@ -90,7 +90,7 @@ fn decode_hex(hex: &str) -> Option<Vec<u8>> {
     fn nibble(c: u8) -> Option<u8> {
         (c as char).to_digit(16).map(|d| d as u8)
     }
-    if hex.len() % 2 != 0 {
+    if !hex.len().is_multiple_of(2) {
         return None;
     }
     hex.as_bytes()
