@@ -6,7 +6,7 @@
 //! memo is exact (a remembered token is matched by its text, not only by its hash) and bounded: long
 //! tokens are not remembered, and when it is full it starts over.
 
-use super::ngrams::{char_seed, for_each_char_ngram_hash, hash_from};
+use super::ngrams::{char_seed, for_each_char_ngram_hash, hash_from, CharNgramScratch};
 use super::vocabulary::{HashIndex, Vocabulary};
 use std::ops::Range;
 
@@ -31,13 +31,14 @@ pub(crate) struct CharMemo {
     features: Vec<u32>,
     /// Features of a token that is not remembered.
     scratch: Vec<u32>,
-    /// Character boundaries of a non-ASCII token.
-    bounds: Vec<usize>,
+    /// Scratch space for hashing a token's n-grams.
+    ngrams: CharNgramScratch,
 }
 
 impl CharMemo {
     /// The vocabulary features among the character n-grams of sizes `sizes` of the space-padded
-    /// token `padded` (" kill "), marked when `quoted`, one per occurrence, in no particular order.
+    /// token `padded` (" kill "), marked when `quoted`, one per occurrence, in the order of
+    /// [`for_each_ngram`](super::for_each_ngram).
     pub fn features(
         &mut self,
         padded: &str,
@@ -67,7 +68,7 @@ impl CharMemo {
                 quoted,
                 vocabulary,
                 sizes,
-                &mut self.bounds,
+                &mut self.ngrams,
                 &mut self.scratch,
             );
             return &self.scratch;
@@ -78,7 +79,7 @@ impl CharMemo {
             quoted,
             vocabulary,
             sizes,
-            &mut self.bounds,
+            &mut self.ngrams,
             &mut self.features,
         );
         let start = self.text.len();
@@ -106,10 +107,10 @@ fn find(
     quoted: bool,
     vocabulary: &Vocabulary,
     sizes: (usize, usize),
-    bounds: &mut Vec<usize>,
+    scratch: &mut CharNgramScratch,
     out: &mut Vec<u32>,
 ) {
-    for_each_char_ngram_hash(padded, quoted, sizes, bounds, |h| {
+    for_each_char_ngram_hash(padded, quoted, sizes, scratch, |h| {
         if let Some(i) = vocabulary.get(h) {
             out.push(i);
         }

@@ -9,7 +9,7 @@
 //! each scaled to unit L2 norm, as in a scikit-learn `FeatureUnion` of two vectorizers.
 
 use super::memo::CharMemo;
-use super::ngrams::{for_each_ngram, for_each_word_ngram_hash, Kind, NgramConfig, NgramScratch};
+use super::ngrams::{for_each_word_ngram_hash, Kind, NgramConfig};
 use super::vocabulary::Vocabulary;
 use crate::text::Tokens;
 use std::array::from_fn;
@@ -72,7 +72,6 @@ pub struct Workspace {
     /// The radix sort's histograms.
     offsets: Vec<u32>,
     memo: CharMemo,
-    ngrams: NgramScratch,
 }
 
 /// Sorts `ids`, all below `n`, with a least-significant-digit radix sort: a few linear passes with no
@@ -181,8 +180,8 @@ fn tf(count: usize) -> f32 {
 
 impl Vectorizer {
     /// Vectorizes the tokens in `range` into `out`. When `hits` is given, it receives every
-    /// occurrence of every known feature (for explanations); scoring alone passes `None` and takes a
-    /// faster path that finds the same features.
+    /// occurrence of every known feature (for explanations), in the order of [`for_each_ngram`](
+    /// super::for_each_ngram).
     pub fn vectorize(
         &self,
         tokens: &Tokens,
@@ -193,31 +192,34 @@ impl Vectorizer {
     ) {
         let ids = &mut work.ids;
         ids.clear();
-        match hits {
-            None => {
-                for_each_word_ngram_hash(tokens, range.clone(), self.config.word, |h| {
-                    ids.extend(self.vocabulary.get(h));
-                });
-                for t in range.filter(|_| self.config.char.0 > 0) {
-                    ids.extend_from_slice(work.memo.features(
-                        tokens.slice(t, t, true),
-                        tokens.quoted(t),
-                        &self.vocabulary,
-                        self.config.char,
-                    ));
+        let mut hits = hits;
+        if let Some(hits) = hits.as_deref_mut() {
+            hits.clear();
+        }
+        for_each_word_ngram_hash(tokens, range.clone(), self.config.word, |h, span| {
+            if let Some(i) = self.vocabulary.get(h) {
+                ids.push(i);
+                if let Some(hits) = hits.as_deref_mut() {
+                    hits.push(Hit {
+                        feature: i,
+                        tokens: span,
+                    });
                 }
             }
-            Some(hits) => {
-                hits.clear();
-                for_each_ngram(tokens, range, &self.config, &mut work.ngrams, |g| {
-                    if let Some(i) = self.vocabulary.get(g.hash) {
-                        ids.push(i);
-                        hits.push(Hit {
-                            feature: i,
-                            tokens: g.tokens,
-                        });
-                    }
-                });
+        });
+        for t in range.filter(|_| self.config.char.0 > 0) {
+            let features = work.memo.features(
+                tokens.slice(t, t, true),
+                tokens.quoted(t),
+                &self.vocabulary,
+                self.config.char,
+            );
+            ids.extend_from_slice(features);
+            if let Some(hits) = hits.as_deref_mut() {
+                hits.extend(features.iter().map(|&i| Hit {
+                    feature: i,
+                    tokens: (t, t),
+                }));
             }
         }
         radix_sort(ids, &mut work.sorted, &mut work.offsets, self.n_features());
@@ -323,33 +325,67 @@ mod tests {
     }
 
     #[test]
-    fn explaining_and_fast_paths_give_the_same_vector() {
-        let model = crate::model::Model::shipped().unwrap();
-        let v = &model.vectorizer;
-        let mut tokens = Tokens::new();
-        let mut work = Workspace::default();
-        for text in [
+    fn hits_and_vectors_are_those_of_the_reference_ngrams() {
+        use crate::features::{for_each_ngram, DocumentFrequencies, NgramScratch};
+        let long = format!("{} and more", "a".repeat(80));
+        let texts = [
             "Hang them. Hang every last one of the traitors, hang hang hang!",
-            "Ô Liberté ! naïve café 🔫 k1ll",
+            "He wrote \"hang them all\" and 'string him up'. Sad! «Tuez-les» a dit",
+            "Ô Liberté ! naïve café 🔫🔫 k1ll, e x e c u t e them, kiiiill",
             "",
-            // Again: the words are remembered now.
-            "Hang them. Hang every last one of the traitors, hang hang hang!",
-        ] {
+            "a",
+            long.as_str(),
+        ];
+        let model = crate::model::Model::shipped().unwrap();
+        let config = model.vectorizer.config;
+        // A vocabulary of every n-gram of the texts, so that every occurrence is a hit.
+        let mut tokens = Tokens::new();
+        let mut scratch = NgramScratch::default();
+        let mut df = DocumentFrequencies::new(1);
+        for text in texts {
             tokens.tokenize(text);
-            let (mut fast, mut explained, mut hits) = Default::default();
-            v.vectorize(&tokens, 0..tokens.len(), &mut work, &mut fast, None);
-            v.vectorize(
-                &tokens,
-                0..tokens.len(),
-                &mut work,
-                &mut explained,
-                Some(&mut hits),
-            );
-            assert_eq!(fast, explained, "{text}");
-            let mut ids: Vec<u32> = hits.iter().map(|h| h.feature).collect();
-            let mut weighed = SparseVector::default();
-            v.weigh(&mut ids, &mut weighed);
-            assert_eq!(fast, weighed, "{text}");
+            df.start_document();
+            for_each_ngram(&tokens, 0..tokens.len(), &config, &mut scratch, |g| {
+                df.add(g.kind, g.hash, g.text)
+            });
+        }
+        let (vocabulary, frequencies) = df.into_vocabulary(usize::MAX).unwrap();
+        let every = Vectorizer {
+            config,
+            idf: frequencies.iter().map(|&f| idf(f, texts.len())).collect(),
+            vocabulary,
+        };
+        for v in [&every, &model.vectorizer] {
+            let mut work = Workspace::default();
+            // Twice: the second time, the tokens' features come from the memo.
+            for text in texts.iter().chain(&texts) {
+                tokens.tokenize(text);
+                let mut reference = Vec::new();
+                for_each_ngram(&tokens, 0..tokens.len(), &v.config, &mut scratch, |g| {
+                    if let Some(feature) = v.vocabulary.get(g.hash) {
+                        reference.push(Hit {
+                            feature,
+                            tokens: g.tokens,
+                        });
+                    }
+                });
+                let (mut fast, mut explained, mut hits) = Default::default();
+                v.vectorize(&tokens, 0..tokens.len(), &mut work, &mut fast, None);
+                v.vectorize(
+                    &tokens,
+                    0..tokens.len(),
+                    &mut work,
+                    &mut explained,
+                    Some(&mut hits),
+                );
+                assert_eq!(hits, reference, "{text}");
+                let mut ids: Vec<u32> = reference.iter().map(|h| h.feature).collect();
+                let mut weighed = SparseVector::default();
+                v.weigh(&mut ids, &mut weighed);
+                assert_eq!(fast, weighed, "{text}");
+                assert_eq!(explained, weighed, "{text}");
+            }
+            assert!(!every.vocabulary.is_empty());
         }
     }
 
