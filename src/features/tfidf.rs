@@ -26,7 +26,7 @@ pub struct SparseVector {
 }
 
 impl SparseVector {
-    /// Dot product with a dense weight vector.
+    /// Dot product with a dense weight vector, summed in index order.
     #[inline]
     pub fn dot(&self, weights: &[f32]) -> f32 {
         self.indices
@@ -67,7 +67,7 @@ pub fn idf(df: u32, n: usize) -> f32 {
 pub struct Workspace {
     /// The feature index of every n-gram occurrence of the comment.
     ids: Vec<u32>,
-    /// The other buffer of the radix sort, then each distinct feature's count.
+    /// The other buffer of the radix sort.
     sorted: Vec<u32>,
     /// The radix sort's histograms.
     offsets: Vec<u32>,
@@ -145,38 +145,13 @@ fn scatter(from: &[u32], to: &mut [u32], counts: &mut [u32], digit: impl Fn(u32)
     }
 }
 
-/// Counts the runs of equal values in sorted `ids`: `distinct` gets each value once, `counts` how
-/// often it occurs. Written without a branch on the data, which is as unpredictable as it gets.
-fn count_runs(ids: &[u32], distinct: &mut Vec<u32>, counts: &mut Vec<u32>) {
-    distinct.clear();
-    counts.clear();
-    let Some(&first) = ids.first() else {
-        return;
-    };
-    distinct.resize(ids.len(), 0);
-    counts.resize(ids.len(), 0);
-    let (mut last, mut run, mut k) = (first, 0u32, 0usize);
-    for &id in ids {
-        let same = u32::from(id == last);
-        k += 1 - same as usize;
-        run = run * same + 1;
-        distinct[k] = id;
-        counts[k] = run;
-        last = id;
-    }
-    distinct.truncate(k + 1);
-    counts.truncate(k + 1);
+/// Sublinear term frequency `1 + ln(count)`.
+fn tf(count: usize) -> f32 {
+    1.0 + (count as f32).ln()
 }
 
-/// Sublinear term frequency `1 + ln(count)`; small counts, the usual ones, come from a table.
-#[inline]
-fn tf(count: usize) -> f32 {
-    static SMALL: LazyLock<[f32; 32]> = LazyLock::new(|| from_fn(|k| 1.0 + (k as f32).ln()));
-    match SMALL.get(count) {
-        Some(&v) => v,
-        None => 1.0 + (count as f32).ln(),
-    }
-}
+/// [`tf`] of the small counts, the usual ones.
+static SMALL_TF: LazyLock<[f32; 32]> = LazyLock::new(|| from_fn(tf));
 
 impl Vectorizer {
     /// Vectorizes the tokens in `range` into `out`. When `hits` is given, it receives every
@@ -223,27 +198,44 @@ impl Vectorizer {
             }
         }
         radix_sort(ids, &mut work.sorted, &mut work.offsets, self.n_features());
-        count_runs(ids, &mut out.indices, &mut work.sorted);
-        self.weigh_counted(&work.sorted, out);
+        self.weigh_sorted(ids, out);
     }
 
     /// Turns the feature indices of every n-gram occurrence (in any order) into the TF-IDF vector.
     pub fn weigh(&self, ids: &mut [u32], out: &mut SparseVector) {
         ids.sort_unstable();
-        let mut counts = Vec::new();
-        count_runs(ids, &mut out.indices, &mut counts);
-        self.weigh_counted(&counts, out);
+        self.weigh_sorted(ids, out);
     }
 
-    /// Fills `out.values` for the features in `out.indices`, which occur `counts` times.
-    fn weigh_counted(&self, counts: &[u32], out: &mut SparseVector) {
-        out.values.clear();
-        out.values.extend(
-            out.indices
-                .iter()
-                .zip(counts)
-                .map(|(&id, &count)| tf(count as usize) * self.idf[id as usize]),
-        );
+    /// Turns sorted feature indices, one per n-gram occurrence, into the TF-IDF vector in one pass:
+    /// a run of equal indices is one feature, weighed `tf(run length) × idf`; then each block is
+    /// scaled to unit norm.
+    fn weigh_sorted(&self, ids: &[u32], out: &mut SparseVector) {
+        let (indices, values) = (&mut out.indices, &mut out.values);
+        indices.clear();
+        values.clear();
+        if let Some(&first) = ids.first() {
+            // Without a branch on the data, which is as unpredictable as it gets: every occurrence
+            // writes its run's slot `k`, the last one with the run's full count.
+            indices.resize(ids.len(), 0);
+            values.resize(ids.len(), 0.0);
+            let small = &*SMALL_TF;
+            let (mut last, mut run, mut k) = (first, 0, 0);
+            for &id in ids {
+                let same = id == last;
+                k += usize::from(!same);
+                run = if same { run + 1 } else { 1 };
+                let tf = match small.get(run) {
+                    Some(&tf) => tf,
+                    None => tf(run),
+                };
+                indices[k] = id;
+                values[k] = tf * self.idf[id as usize];
+                last = id;
+            }
+            indices.truncate(k + 1);
+            values.truncate(k + 1);
+        }
         self.normalize_blocks(out);
     }
 
@@ -391,23 +383,36 @@ mod tests {
 
     #[test]
     fn term_frequency_table_matches_the_formula() {
-        for count in 1..100 {
-            assert_eq!(tf(count), 1.0 + (count as f32).ln());
+        for count in 1..32 {
+            assert_eq!(SMALL_TF[count], 1.0 + (count as f32).ln());
         }
+        // A run longer than the table: feature 0 forty times and feature 1 once.
+        let mut ids = vec![0; 40];
+        ids.push(1);
+        let mut out = SparseVector::default();
+        vectorizer().weigh(&mut ids, &mut out);
+        let raw = [(1.0 + 40f32.ln()) * 2.0, 1.0];
+        let norm = raw.iter().map(|r| r * r).sum::<f32>().sqrt();
+        assert_eq!(out.values, [raw[0] / norm, raw[1] / norm]);
     }
 
     #[test]
-    fn runs_are_counted() {
-        let (mut distinct, mut counts) = (Vec::new(), Vec::new());
-        count_runs(&[2, 2, 3, 7, 7, 7, 9], &mut distinct, &mut counts);
-        assert_eq!(
-            (distinct.as_slice(), counts.as_slice()),
-            (&[2, 3, 7, 9][..], &[2, 1, 3, 1][..])
-        );
-        count_runs(&[], &mut distinct, &mut counts);
-        assert!(distinct.is_empty() && counts.is_empty());
-        count_runs(&[0], &mut distinct, &mut counts);
-        assert_eq!((distinct, counts), (vec![0], vec![1]));
+    fn runs_are_counted_in_any_order() {
+        let v = vectorizer();
+        let mut out = SparseVector::default();
+        // Features 0 and 1 are words, 2 and 3... all words but 3; counts 2, 1, 3, 1.
+        v.weigh(&mut [2, 0, 2, 1, 3, 2, 0], &mut out);
+        assert_eq!(out.indices, [0, 1, 2, 3]);
+        let raw = [tf(2) * 2.0, 1.0, tf(3) * 3.0];
+        let norm = raw.iter().map(|r| r * r).sum::<f32>().sqrt();
+        for (got, want) in out.values[..3].iter().zip(raw) {
+            assert!((got - want / norm).abs() < 1e-6, "{got} {want}");
+        }
+        assert_eq!(out.values[3], 1.0);
+        v.weigh(&mut [], &mut out);
+        assert_eq!(out, SparseVector::default());
+        v.weigh(&mut [3], &mut out);
+        assert_eq!((out.indices, out.values), (vec![3], vec![1.0]));
     }
 
     #[test]
