@@ -306,6 +306,32 @@ impl Scalar<'_> {
     }
 }
 
+/// An object key, borrowed from the line unless it has escapes (serde's `Cow<str>` always copies,
+/// and a Reddit record has a dozen keys).
+struct Key<'a>(Cow<'a, str>);
+
+impl<'de: 'a, 'a> Deserialize<'de> for Key<'a> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_str(KeyVisitor)
+    }
+}
+
+struct KeyVisitor;
+
+impl<'de> Visitor<'de> for KeyVisitor {
+    type Value = Key<'de>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a string")
+    }
+    fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Key<'de>, E> {
+        Ok(Key(Cow::Borrowed(v)))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Key<'de>, E> {
+        Ok(Key(Cow::Owned(v.to_string())))
+    }
+}
+
 /// Decodes one JSON object, keeping only the wanted fields.
 pub(crate) struct FieldsSeed<'f>(pub &'f Fields);
 
@@ -329,7 +355,7 @@ impl<'de> Visitor<'de> for FieldsSeed<'_> {
             id_rank: usize::MAX,
             ..Picked::default()
         };
-        while let Some(key) = map.next_key::<Cow<'de, str>>()? {
+        while let Some(Key(key)) = map.next_key::<Key<'de>>()? {
             let key = key.as_ref();
             if let Some(rank) = self.0.text.iter().position(|t| t == key) {
                 let v = next_scalar(&mut map)?.into_string();
@@ -469,6 +495,16 @@ mod tests {
             }
         }
         assert_eq!(comments, 2);
+    }
+
+    #[test]
+    fn keys_with_escapes_are_matched_too() {
+        let line = r#"{"b\u006fdy": "escaped", "\u0069d": "k", "author": "a"}"#;
+        let Item::Comment(c) = parse_line("d", 1, line.as_bytes(), &Fields::default()) else {
+            panic!("{line}")
+        };
+        assert_eq!((c.id.as_str(), c.body.as_str()), ("k", "escaped"));
+        assert_eq!(c.author.as_deref(), Some("a"));
     }
 
     #[test]
