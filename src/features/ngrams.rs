@@ -231,6 +231,17 @@ pub(crate) fn for_each_word_ngram_hash(
     }
 }
 
+/// The hash [`for_each_word_ngram_hash`] gives the n-gram of the one token `text`, marked when the
+/// token is `quoted`.
+pub(crate) fn word_hash(text: &str, quoted: bool) -> u64 {
+    let start = if quoted {
+        step_char(seed(Kind::Word), QUOTED)
+    } else {
+        seed(Kind::Word)
+    };
+    text.bytes().fold(start, step)
+}
+
 /// Scratch space for [`for_each_char_ngram_hash`], reused across tokens.
 #[derive(Debug, Default, Clone)]
 pub(crate) struct CharNgramScratch {

@@ -8,7 +8,7 @@
 //! `tf = 1 + ln(count)`, `idf = ln((1 + n) / (1 + df)) + 1`. The word block and the character block are
 //! each scaled to unit L2 norm, as in a scikit-learn `FeatureUnion` of two vectorizers.
 
-use super::memo::CharMemo;
+use super::memo::{CharMemo, WordLookup};
 use super::ngrams::{for_each_word_ngram_hash, Kind, NgramConfig};
 use super::vocabulary::Vocabulary;
 use crate::text::Tokens;
@@ -72,6 +72,8 @@ pub struct Workspace {
     /// The radix sort's histograms.
     offsets: Vec<u32>,
     memo: CharMemo,
+    /// Per token: where its character features end in `ids`, and its lookup as a word.
+    per_token: Vec<(usize, WordLookup)>,
 }
 
 /// Sorts `ids`, all below `n`, with a least-significant-digit radix sort: a few linear passes with no
@@ -165,14 +167,35 @@ impl Vectorizer {
         out: &mut SparseVector,
         hits: Option<&mut Vec<Hit>>,
     ) {
-        let ids = &mut work.ids;
+        let Workspace {
+            ids,
+            memo,
+            per_token,
+            ..
+        } = work;
         ids.clear();
+        per_token.clear();
         let mut hits = hits;
         if let Some(hits) = hits.as_deref_mut() {
             hits.clear();
         }
+        // Character n-grams first, from the memo, which also gives each token's lookup as a word.
+        for t in range.clone().filter(|_| self.config.char.0 > 0) {
+            let (features, word) = memo.features(
+                tokens.slice(t, t, true),
+                tokens.quoted(t),
+                &self.vocabulary,
+                self.config.char,
+            );
+            ids.extend_from_slice(features);
+            per_token.push((ids.len(), word));
+        }
         for_each_word_ngram_hash(tokens, range.clone(), self.config.word, |h, span| {
-            if let Some(i) = self.vocabulary.get(h) {
+            let feature = match per_token.get(span.0 - range.start) {
+                Some(&(_, (hash, feature))) if hash == h => feature,
+                _ => self.vocabulary.get(h),
+            };
+            if let Some(i) = feature {
                 ids.push(i);
                 if let Some(hits) = hits.as_deref_mut() {
                     hits.push(Hit {
@@ -182,19 +205,15 @@ impl Vectorizer {
                 }
             }
         });
-        for t in range.filter(|_| self.config.char.0 > 0) {
-            let features = work.memo.features(
-                tokens.slice(t, t, true),
-                tokens.quoted(t),
-                &self.vocabulary,
-                self.config.char,
-            );
-            ids.extend_from_slice(features);
-            if let Some(hits) = hits.as_deref_mut() {
-                hits.extend(features.iter().map(|&i| Hit {
+        // Hits in for_each_ngram's order: words, then each token's characters.
+        if let Some(hits) = hits {
+            let mut start = 0;
+            for (t, &(end, _)) in range.zip(per_token.iter()) {
+                hits.extend(ids[start..end].iter().map(|&i| Hit {
                     feature: i,
                     tokens: (t, t),
                 }));
+                start = end;
             }
         }
         radix_sort(ids, &mut work.sorted, &mut work.offsets, self.n_features());
