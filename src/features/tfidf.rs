@@ -348,25 +348,40 @@ mod tests {
             long.as_str(),
         ];
         let model = crate::model::Model::shipped().unwrap();
-        let config = model.vectorizer.config;
-        // A vocabulary of every n-gram of the texts, so that every occurrence is a hit.
         let mut tokens = Tokens::new();
         let mut scratch = NgramScratch::default();
-        let mut df = DocumentFrequencies::new(1);
-        for text in texts {
-            tokens.tokenize(text);
-            df.start_document();
-            for_each_ngram(&tokens, 0..tokens.len(), &config, &mut scratch, |g| {
-                df.add(g.kind, g.hash, g.text)
-            });
-        }
-        let (vocabulary, frequencies) = df.into_vocabulary(usize::MAX).unwrap();
-        let every = Vectorizer {
-            config,
-            idf: frequencies.iter().map(|&f| idf(f, texts.len())).collect(),
-            vocabulary,
+        // For several n-gram sizes, a vocabulary of every n-gram of the texts, so that every
+        // occurrence is a hit; and the shipped model.
+        let mut every = |config: NgramConfig| {
+            let mut df = DocumentFrequencies::new(1);
+            for text in texts {
+                tokens.tokenize(text);
+                df.start_document();
+                for_each_ngram(&tokens, 0..tokens.len(), &config, &mut scratch, |g| {
+                    df.add(g.kind, g.hash, g.text)
+                });
+            }
+            let (vocabulary, frequencies) = df.into_vocabulary(usize::MAX).unwrap();
+            assert!(!vocabulary.is_empty());
+            Vectorizer {
+                config,
+                idf: frequencies.iter().map(|&f| idf(f, texts.len())).collect(),
+                vocabulary,
+            }
         };
-        for v in [&every, &model.vectorizer] {
+        let vectorizers = [
+            every(model.vectorizer.config),
+            every(NgramConfig {
+                word: (1, 3),
+                char: (0, 0),
+            }),
+            every(NgramConfig {
+                word: (2, 2),
+                char: (3, 4),
+            }),
+            model.vectorizer.clone(),
+        ];
+        for v in &vectorizers {
             let mut work = Workspace::default();
             // Twice: the second time, the tokens' features come from the memo.
             for text in texts.iter().chain(&texts) {
@@ -396,7 +411,6 @@ mod tests {
                 assert_eq!(fast, weighed, "{text}");
                 assert_eq!(explained, weighed, "{text}");
             }
-            assert!(!every.vocabulary.is_empty());
         }
     }
 
