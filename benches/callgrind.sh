@@ -1,15 +1,15 @@
 #!/usr/bin/env bash
 # Instructions per comment of `redflag score --threads 1` and `redflag parse --threads 1`, counted by
-# callgrind: unlike times, the counts are the same run after run, on a busy machine too, so they
-# compare two versions exactly. Each command runs on the first N generated benchmark comments and on
-# the first one alone; the difference divided by N - 1 leaves out starting up and loading the model.
+# callgrind: unlike times, the counts hardly move from run to run (less than 0.1 %, from the hand-offs
+# between threads), on a busy machine too, so they compare two versions closely. Each command runs on
+# N generated benchmark comments and on the first one alone; the difference divided by N - 1 leaves
+# out starting up and loading the model.
 #
 #   benches/callgrind.sh [--comments N] [--rev REV]... [BINARY]...
 #
 # Measures the named binaries, or else target/release/redflag (built first); --rev also builds the
-# named git revision (git archive, then cargo build --release in target/bench-callgrind/src-REV; a
-# few minutes the first time) and measures it first, e.g. `benches/callgrind.sh --rev main` for
-# before and after. The comments come from benches/gen_comments.py, as in benches/batch.sh.
+# named git revision (benches/build_rev.sh) and measures it first, e.g. `benches/callgrind.sh --rev
+# main` for before and after. The comments come from benches/gen_comments.py, as in benches/batch.sh.
 # Needs valgrind and python3.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -35,15 +35,7 @@ if [ ${#BINARIES[@]} -eq 0 ]; then
 fi
 BUILT=()
 for rev in "${REVS[@]}"; do
-    commit=$(git rev-parse --short "$rev^{commit}")
-    src="$DIR/src-$commit"
-    if [ ! -x "$src/target/release/redflag" ]; then
-        echo "== building $rev ($commit) in $src"
-        rm -rf "$src" && mkdir -p "$src"
-        git archive "$commit" | tar -x -C "$src"
-        (cd "$src" && cargo build --release --locked -q)
-    fi
-    BUILT+=("$src/target/release/redflag")
+    BUILT+=("$(benches/build_rev.sh "$rev")")
 done
 BINARIES=("${BUILT[@]}" "${BINARIES[@]}")
 
