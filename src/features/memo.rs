@@ -84,7 +84,7 @@ impl CharMemo {
         }
         let word = {
             let hash = word_hash(padded.trim_matches(' '), quoted);
-            (hash, vocabulary.get(hash))
+            (hash, vocabulary.get_word(hash))
         };
         if found.is_some() || padded.len() > MAX_TOKEN_BYTES {
             // Not remembered: too long, or another token with the same hash holds the place.

@@ -193,7 +193,7 @@ impl Vectorizer {
         for_each_word_ngram_hash(tokens, range.clone(), self.config.word, |h, span| {
             let feature = match per_token.get(span.0 - range.start) {
                 Some(&(_, (hash, feature))) if hash == h => feature,
-                _ => self.vocabulary.get(h),
+                _ => self.vocabulary.get_word(h),
             };
             if let Some(i) = feature {
                 ids.push(i);
