@@ -67,7 +67,16 @@ pub struct Scorer<'m> {
     vector: SparseVector,
     hits: Vec<Hit>,
     explaining: Explaining,
+    /// For streams ([`Scorer::for_stream`]): per feature, the weight of each category (at most
+    /// [`INTERLEAVED`] of them), so that one read brings what a feature adds to every score.
+    interleaved: Vec<[f32; INTERLEAVED]>,
+    /// Each category's log-odds for the current comment, without the bias.
+    dots: Vec<f32>,
 }
+
+/// The most categories whose weights [`Scorer::for_stream`] interleaves; a model with more is
+/// scored one category at a time.
+const INTERLEAVED: usize = 4;
 
 /// Scratch space for explanations: where each feature occurrence sits in the comment's vector.
 #[derive(Debug, Clone, Default)]
@@ -92,7 +101,48 @@ impl<'m> Scorer<'m> {
             vector: SparseVector::default(),
             hits: Vec::new(),
             explaining: Explaining::default(),
+            interleaved: Vec::new(),
+            dots: Vec::new(),
         }
+    }
+
+    /// A scorer for a stream of comments: the same verdicts as [`Scorer::new`]'s, faster per comment
+    /// once it has read the model's weights into one table (about a millisecond for the shipped
+    /// model, so not worth it for a single comment).
+    pub fn for_stream(model: &'m Model) -> Self {
+        let mut scorer = Scorer::new(model);
+        let k = model.categories.len();
+        if k <= INTERLEAVED {
+            scorer.interleaved = (0..model.vectorizer.n_features())
+                .map(|f| {
+                    std::array::from_fn(|c| model.categories.get(c).map_or(0.0, |c| c.weights[f]))
+                })
+                .collect();
+        }
+        scorer
+    }
+
+    /// Computes each category's log-odds without the bias for the current vector into `dots`: the
+    /// dot product with its weights, summed in feature order either way.
+    fn dots(&mut self) {
+        self.dots.clear();
+        if self.interleaved.is_empty() {
+            let x = &self.vector;
+            self.dots
+                .extend(self.model.categories.iter().map(|c| x.dot(&c.weights)));
+            return;
+        }
+        // Every category at once, each in its own lane: the same additions in the same order as
+        // `SparseVector::dot`, which starts from -0.0 as `Iterator::sum` does.
+        let mut sums = [-0.0f32; INTERLEAVED];
+        for (&i, &v) in self.vector.indices.iter().zip(&self.vector.values) {
+            let row = &self.interleaved[i as usize];
+            for (sum, w) in sums.iter_mut().zip(row) {
+                *sum += w * v;
+            }
+        }
+        self.dots
+            .extend_from_slice(&sums[..self.model.categories.len()]);
     }
 
     /// The model scored with.
@@ -115,10 +165,12 @@ impl<'m> Scorer<'m> {
     /// Probability per category (model order) for `text`, without explanations.
     pub fn probabilities(&mut self, text: &str) -> Vec<f32> {
         self.vectorize(&repair(text), false);
+        self.dots();
         self.model
             .categories
             .iter()
-            .map(|c| c.probability(&self.vector))
+            .zip(&self.dots)
+            .map(|(c, &dot)| c.probability_of(dot))
             .collect()
     }
 
@@ -132,8 +184,9 @@ impl<'m> Scorer<'m> {
         self.vectorize(&text, false);
         let mut scores = BTreeMap::new();
         let mut flagged = Vec::new();
-        for c in &self.model.categories {
-            let p = c.probability(&self.vector);
+        self.dots();
+        for (c, &dot) in self.model.categories.iter().zip(&self.dots) {
+            let p = c.probability_of(dot);
             scores.insert(c.name.clone(), round4(p));
             if p >= c.threshold {
                 flagged.push(c);
@@ -239,4 +292,28 @@ impl<'m> Scorer<'m> {
 /// Rounds to four decimals, enough for a probability and stable in golden files.
 fn round4(x: f32) -> f32 {
     (x * 10_000.0).round() / 10_000.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn streams_score_exactly_as_single_comments() {
+        let model = Model::shipped().unwrap();
+        let (mut one, mut stream) = (Scorer::new(&model), Scorer::for_stream(&model));
+        assert!(!stream.interleaved.is_empty() && one.interleaved.is_empty());
+        for text in [
+            "Don't spare no one US terrorist! Execute on the spot!",
+            "Let them string them up like the dogs they are",
+            "You absolute moron, learn to read",
+            "A quiet comment about the weather.",
+            "",
+        ] {
+            let (a, b) = (one.probabilities(text), stream.probabilities(text));
+            let bits = |p: &[f32]| p.iter().map(|p| p.to_bits()).collect::<Vec<_>>();
+            assert_eq!(bits(&a), bits(&b), "{text}");
+            assert_eq!(one.verdict(text), stream.verdict(text), "{text}");
+        }
+    }
 }

@@ -36,7 +36,7 @@ impl<'m> Scoring<'m> {
     /// records) only.
     pub fn new(model: &'m Model, format: OutputFormat, only_flagged: bool) -> Self {
         Scoring {
-            scorer: Scorer::new(model),
+            scorer: Scorer::for_stream(model),
             format,
             only_flagged,
         }

@@ -112,7 +112,7 @@ pub fn run(args: EvalArgs) -> Result<Outcome> {
     }
     let bar = super::progress::spinner();
     bar.set_message(format!("scoring {} examples", examples.len()));
-    let scores = score_all(&mut Scorer::new(&model), &examples);
+    let scores = score_all(&mut Scorer::for_stream(&model), &examples);
     bar.finish_and_clear();
     let names: Vec<String> = model.categories.iter().map(|c| c.name.clone()).collect();
     let thresholds: Vec<f64> = model

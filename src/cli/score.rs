@@ -38,7 +38,10 @@ pub struct ScoreArgs {
 pub fn run(args: ScoreArgs) -> Result<Outcome> {
     let model = args.model.load()?;
     let files = args.batch.files(args.files);
-    let options = args.batch.options(args.input.options(), args.strict);
+    let mut read = args.input.options();
+    // Verdicts carry only the id: author, parent, thread and time are not built.
+    read.fields.metadata = false;
+    let options = args.batch.options(read, args.strict);
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::with_capacity(1 << 20, stdout.lock());
     out.write_all(&csv_header(&model, args.output_format))

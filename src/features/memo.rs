@@ -4,9 +4,10 @@
 //! thousand words. A scorer that remembers which vocabulary features " the " contains finds them with
 //! one lookup instead of hashing and looking up each of its character n-grams in every comment. The
 //! memo is exact (a remembered token is matched by its text, not only by its hash) and bounded: long
-//! tokens are not remembered, and when it is full it starts over.
+//! tokens are not remembered, and when it is full it starts over. It also remembers the vocabulary
+//! lookup of the token as a word n-gram of its own, the lookup every token needs.
 
-use super::ngrams::{char_seed, for_each_char_ngram_hash, hash_from};
+use super::ngrams::{char_seed, for_each_char_ngram_hash, hash_from, word_hash, CharNgramScratch};
 use super::vocabulary::{HashIndex, Vocabulary};
 use std::ops::Range;
 
@@ -22,29 +23,45 @@ pub(crate) struct CharMemo {
     owner: Option<(u64, (usize, usize))>,
     /// Hash of the padded token to its entry.
     index: HashIndex<u32>,
-    /// Per remembered token: whether it was quoted, its range in `text` and its features' range in
-    /// `features`.
-    entries: Vec<(bool, Range<u32>, Range<u32>)>,
+    /// The remembered tokens.
+    entries: Vec<Entry>,
     /// The remembered tokens' text, one after another.
     text: String,
     /// The remembered tokens' features, one after another, repeats kept.
     features: Vec<u32>,
     /// Features of a token that is not remembered.
     scratch: Vec<u32>,
-    /// Character boundaries of a non-ASCII token.
-    bounds: Vec<usize>,
+    /// Scratch space for hashing a token's n-grams.
+    ngrams: CharNgramScratch,
 }
+
+/// One remembered token.
+#[derive(Debug, Clone)]
+struct Entry {
+    /// Whether it was quoted.
+    quoted: bool,
+    /// Its range in [`CharMemo::text`].
+    text: Range<u32>,
+    /// Its features' range in [`CharMemo::features`].
+    features: Range<u32>,
+    /// Its lookup as a word n-gram.
+    word: WordLookup,
+}
+
+/// A token's hash as a word n-gram of its own ([`word_hash`]), and that hash's feature, if any.
+pub(crate) type WordLookup = (u64, Option<u32>);
 
 impl CharMemo {
     /// The vocabulary features among the character n-grams of sizes `sizes` of the space-padded
-    /// token `padded` (" kill "), marked when `quoted`, one per occurrence, in no particular order.
+    /// token `padded` (" kill "), marked when `quoted`, one per occurrence, in the order of
+    /// [`for_each_ngram`](super::for_each_ngram); and the token's lookup as a word n-gram.
     pub fn features(
         &mut self,
         padded: &str,
         quoted: bool,
         vocabulary: &Vocabulary,
         sizes: (usize, usize),
-    ) -> &[u32] {
+    ) -> (&[u32], WordLookup) {
         let owner = (vocabulary.id(), sizes);
         if self.owner != Some(owner) || self.entries.len() >= MAX_TOKENS {
             self.clear();
@@ -53,12 +70,22 @@ impl CharMemo {
         let key = hash_from(char_seed(quoted), padded);
         let found = self.index.get(&key).map(|&e| e as usize);
         if let Some(e) = found {
-            let (was_quoted, text, features) = &self.entries[e];
+            let Entry {
+                quoted: was_quoted,
+                text,
+                features,
+                word,
+            } = &self.entries[e];
             if *was_quoted == quoted && &self.text[text.start as usize..text.end as usize] == padded
             {
-                return &self.features[features.start as usize..features.end as usize];
+                let features = &self.features[features.start as usize..features.end as usize];
+                return (features, *word);
             }
         }
+        let word = {
+            let hash = word_hash(padded.trim_matches(' '), quoted);
+            (hash, vocabulary.get_word(hash))
+        };
         if found.is_some() || padded.len() > MAX_TOKEN_BYTES {
             // Not remembered: too long, or another token with the same hash holds the place.
             self.scratch.clear();
@@ -67,10 +94,10 @@ impl CharMemo {
                 quoted,
                 vocabulary,
                 sizes,
-                &mut self.bounds,
+                &mut self.ngrams,
                 &mut self.scratch,
             );
-            return &self.scratch;
+            return (&self.scratch, word);
         }
         let first = self.features.len();
         find(
@@ -78,18 +105,19 @@ impl CharMemo {
             quoted,
             vocabulary,
             sizes,
-            &mut self.bounds,
+            &mut self.ngrams,
             &mut self.features,
         );
         let start = self.text.len();
         self.text.push_str(padded);
         self.index.insert(key, self.entries.len() as u32);
-        self.entries.push((
+        self.entries.push(Entry {
             quoted,
-            start as u32..self.text.len() as u32,
-            first as u32..self.features.len() as u32,
-        ));
-        &self.features[first..]
+            text: start as u32..self.text.len() as u32,
+            features: first as u32..self.features.len() as u32,
+            word,
+        });
+        (&self.features[first..], word)
     }
 
     fn clear(&mut self) {
@@ -106,10 +134,10 @@ fn find(
     quoted: bool,
     vocabulary: &Vocabulary,
     sizes: (usize, usize),
-    bounds: &mut Vec<usize>,
+    scratch: &mut CharNgramScratch,
     out: &mut Vec<u32>,
 ) {
-    for_each_char_ngram_hash(padded, quoted, sizes, bounds, |h| {
+    for_each_char_ngram_hash(padded, quoted, sizes, scratch, |h| {
         if let Some(i) = vocabulary.get(h) {
             out.push(i);
         }
@@ -136,23 +164,46 @@ mod tests {
         };
         // Sorted characters: " k" 0, "\"ll" 1, "ki" 2, "ll" 3.
         assert_eq!(
-            sorted(memo.features(" kill ", false, &a, (2, 2))),
+            sorted(memo.features(" kill ", false, &a, (2, 2)).0),
             [0, 2, 3]
         );
         assert_eq!(
-            sorted(memo.features(" kill ", false, &a, (2, 2))),
+            sorted(memo.features(" kill ", false, &a, (2, 2)).0),
             [0, 2, 3]
         );
-        assert_eq!(sorted(memo.features(" kill ", true, &a, (2, 2))), [1]);
-        assert_eq!(sorted(memo.features(" kill ", false, &b, (2, 2))), [0]);
+        assert_eq!(sorted(memo.features(" kill ", true, &a, (2, 2)).0), [1]);
+        assert_eq!(sorted(memo.features(" kill ", false, &b, (2, 2)).0), [0]);
         assert_eq!(
-            sorted(memo.features(" kill ", false, &a, (3, 3))),
+            sorted(memo.features(" kill ", false, &a, (3, 3)).0),
             [0u32; 0]
         );
         let long = format!(" {} ", "l".repeat(MAX_TOKEN_BYTES));
         assert_eq!(
-            memo.features(&long, false, &a, (2, 2)).len(),
+            memo.features(&long, false, &a, (2, 2)).0.len(),
             MAX_TOKEN_BYTES - 1
         );
+    }
+
+    #[test]
+    fn remembers_the_lookup_of_the_token_as_a_word() {
+        use crate::features::{feature_hash, Kind};
+        let v = Vocabulary::new(vec!["kill".into(), "\"them".into()], vec!["ll".into()]).unwrap();
+        let mut memo = CharMemo::default();
+        let long = format!(" {} ", "l".repeat(MAX_TOKEN_BYTES));
+        // Twice: remembered the second time (but the long token).
+        for _ in 0..2 {
+            for (padded, quoted, feature) in [
+                // Sorted words: "\"them" 0, "kill" 1.
+                (" kill ", false, Some(1)),
+                (" kill ", true, None),
+                (" them ", false, None),
+                (" them ", true, Some(0)),
+                (long.as_str(), false, None),
+            ] {
+                let text = format!("{}{}", if quoted { "\"" } else { "" }, padded.trim());
+                let (_, word) = memo.features(padded, quoted, &v, (2, 2));
+                assert_eq!(word, (feature_hash(Kind::Word, &text), feature), "{text}");
+            }
+        }
     }
 }

@@ -201,16 +201,17 @@ pub fn for_each_ngram(
     }
 }
 
-/// Calls `f` with the hash of every word n-gram (sizes `min..=max`, none when `min` is 0, marked as
-/// quoted or sentence-initial) that [`for_each_ngram`] finds, faster: each hash extends the previous
-/// one by a word instead of rehashing the text, and no text is handed out. For scoring, where only
-/// the multiset of features matters. `skip_function_words` is [`NgramConfig::skip_function_words`].
+/// Calls `f` with the hash and the token range of every word n-gram (sizes `min..=max`, none when
+/// `min` is 0, marked as quoted or sentence-initial) that [`for_each_ngram`] finds, in the same order,
+/// faster: each hash extends the previous one by a word instead of rehashing the text, and no text is
+/// handed out. For scoring and explaining, which need no text. `skip_function_words` is
+/// [`NgramConfig::skip_function_words`].
 pub(crate) fn for_each_word_ngram_hash(
     tokens: &Tokens,
     range: Range<usize>,
     (min, max): (usize, usize),
     skip_function_words: bool,
-    mut f: impl FnMut(u64),
+    mut f: impl FnMut(u64, (usize, usize)),
 ) {
     if min == 0 {
         return;
@@ -226,7 +227,7 @@ pub(crate) fn for_each_word_ngram_hash(
                 seed(Kind::Word)
             };
             let h = step(step_char(h, SENTENCE_START), b' ');
-            f(text.bytes().fold(h, step));
+            f(text.bytes().fold(h, step), (first, first));
         }
         // The plain and the quoted hash run side by side: the n-gram is marked from the first quoted
         // token on. Tokens are joined by single spaces: "string them" is "string", ' ', "them".
@@ -243,59 +244,80 @@ pub(crate) fn for_each_word_ngram_hash(
             quoted |= tokens.quoted(t);
             only_function_words &= skipped(t);
             if n >= min && !only_function_words {
-                f(if quoted { marked } else { plain });
+                f(if quoted { marked } else { plain }, (first, t));
             }
         }
     }
 }
 
+/// The hash [`for_each_word_ngram_hash`] gives the n-gram of the one token `text`, marked when the
+/// token is `quoted`.
+pub(crate) fn word_hash(text: &str, quoted: bool) -> u64 {
+    let start = if quoted {
+        step_char(seed(Kind::Word), QUOTED)
+    } else {
+        seed(Kind::Word)
+    };
+    text.bytes().fold(start, step)
+}
+
+/// Scratch space for [`for_each_char_ngram_hash`], reused across tokens.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct CharNgramScratch {
+    /// Byte offset of each character of the token, and its length.
+    bounds: Vec<usize>,
+    /// The hashes of the n-grams of each size, in order of size.
+    hashes: Vec<u64>,
+}
+
 /// Calls `f` with the hash of every character n-gram of one space-padded token (" kill ") that
-/// [`for_each_ngram`] finds, each hash extending the previous one by a character: sizes `min..=max`
-/// shorter than the padded token start at every character, and the whole padded token counts once
-/// when it is no longer than `max`; all marked when the token is `quoted`. `min` must be at least 1.
+/// [`for_each_ngram`] finds, in the same order: each size of `min..=max` shorter than the padded token
+/// at every character, then the whole padded token once when it is no longer than `max`; all marked
+/// when the token is `quoted`. Each hash extends the one a character shorter at the same start, so
+/// the token is walked once per start. `min` must be at least 1.
 pub(crate) fn for_each_char_ngram_hash(
     padded: &str,
     quoted: bool,
     (min, max): (usize, usize),
-    bounds: &mut Vec<usize>,
+    scratch: &mut CharNgramScratch,
     mut f: impl FnMut(u64),
 ) {
     let start = char_seed(quoted);
     let bytes = padded.as_bytes();
-    let len = if padded.is_ascii() {
-        // One byte per character.
-        let len = bytes.len();
-        let longest = max.min(len.saturating_sub(1));
-        for s in 0..len {
-            let mut h = start;
-            for (k, &b) in bytes[s..len.min(s + longest)].iter().enumerate() {
-                h = step(h, b);
-                if k + 1 >= min {
-                    f(h);
-                }
-            }
-        }
-        len
-    } else {
-        bounds.clear();
+    let ascii = padded.is_ascii();
+    let bounds = &mut scratch.bounds;
+    bounds.clear();
+    if !ascii {
         bounds.extend(padded.char_indices().map(|(i, _)| i));
         bounds.push(bytes.len());
-        let len = bounds.len() - 1;
-        let longest = max.min(len - 1);
+    }
+    let len = if ascii { bytes.len() } else { bounds.len() - 1 };
+    let longest = max.min(len.saturating_sub(1));
+    if longest >= min {
+        // Hashed start by start, handed out size by size.
+        let hashes = &mut scratch.hashes;
+        hashes.clear();
+        hashes.resize((longest - min + 1) * len, 0);
         for s in 0..len {
             let mut h = start;
             for n in 1..=longest.min(len - s) {
-                h = bytes[bounds[s + n - 1]..bounds[s + n]]
-                    .iter()
-                    .copied()
-                    .fold(h, step);
+                h = if ascii {
+                    // One byte per character.
+                    step(h, bytes[s + n - 1])
+                } else {
+                    let char_bytes = &bytes[bounds[s + n - 1]..bounds[s + n]];
+                    char_bytes.iter().copied().fold(h, step)
+                };
                 if n >= min {
-                    f(h);
+                    hashes[(n - min) * len + s] = h;
                 }
             }
         }
-        len
-    };
+        for n in min..=longest {
+            let row = (n - min) * len;
+            hashes[row..row + len + 1 - n].iter().for_each(|&h| f(h));
+        }
+    }
     if len <= max {
         f(bytes.iter().copied().fold(start, step));
     }
@@ -424,33 +446,36 @@ mod tests {
         assert_eq!(got, [(Kind::Word, "a".into()), (Kind::Char, " a ".into())]);
     }
 
-    /// Sorted hashes of the n-grams of `input`, from the fast path and from the reference path.
-    fn both_hashes(input: &str, config: NgramConfig) -> (Vec<u64>, Vec<u64>) {
+    /// The hashes and token ranges of the n-grams of `input`, in order, from the fast paths and
+    /// from the reference path.
+    fn both_hashes(input: &str, config: NgramConfig) -> (Vec<Hashed>, Vec<Hashed>) {
         let mut tokens = Tokens::new();
         tokens.tokenize(input);
         let mut fast = Vec::new();
         let skip = config.skip_function_words;
-        for_each_word_ngram_hash(&tokens, 0..tokens.len(), config.word, skip, |h| {
-            fast.push(h)
+        for_each_word_ngram_hash(&tokens, 0..tokens.len(), config.word, skip, |h, span| {
+            fast.push((h, span))
         });
         let skipped = |t: usize| skip && is_function_word(tokens.slice(t, t, false));
+        let mut scratch = CharNgramScratch::default();
         for t in (0..tokens.len()).filter(|&t| config.char.0 > 0 && !skipped(t)) {
             let padded = tokens.slice(t, t, true);
             let quoted = tokens.quoted(t);
-            for_each_char_ngram_hash(padded, quoted, config.char, &mut Vec::new(), |h| {
-                fast.push(h)
+            for_each_char_ngram_hash(padded, quoted, config.char, &mut scratch, |h| {
+                fast.push((h, (t, t)))
             });
         }
         let mut reference = Vec::new();
         let mut scratch = NgramScratch::default();
         for_each_ngram(&tokens, 0..tokens.len(), &config, &mut scratch, |g| {
             assert_eq!(g.hash, feature_hash(g.kind, g.text));
-            reference.push(g.hash)
+            reference.push((g.hash, g.tokens))
         });
-        fast.sort_unstable();
-        reference.sort_unstable();
         (fast, reference)
     }
+
+    /// A feature hash and the first and last token of its n-gram.
+    type Hashed = (u64, (usize, usize));
 
     #[test]
     fn fast_hashes_are_the_reference_ngrams() {

@@ -8,8 +8,8 @@
 //! `tf = 1 + ln(count)`, `idf = ln((1 + n) / (1 + df)) + 1`. The word block and the character block are
 //! each scaled to unit L2 norm, as in a scikit-learn `FeatureUnion` of two vectorizers.
 
-use super::memo::CharMemo;
-use super::ngrams::{for_each_ngram, for_each_word_ngram_hash, Kind, NgramConfig, NgramScratch};
+use super::memo::{CharMemo, WordLookup};
+use super::ngrams::{for_each_word_ngram_hash, word_hash, Kind, NgramConfig};
 use super::vocabulary::Vocabulary;
 use crate::text::{is_function_word, Tokens};
 use std::array::from_fn;
@@ -26,7 +26,7 @@ pub struct SparseVector {
 }
 
 impl SparseVector {
-    /// Dot product with a dense weight vector.
+    /// Dot product with a dense weight vector, summed in index order.
     #[inline]
     pub fn dot(&self, weights: &[f32]) -> f32 {
         self.indices
@@ -67,12 +67,13 @@ pub fn idf(df: u32, n: usize) -> f32 {
 pub struct Workspace {
     /// The feature index of every n-gram occurrence of the comment.
     ids: Vec<u32>,
-    /// The other buffer of the radix sort, then each distinct feature's count.
+    /// The other buffer of the radix sort.
     sorted: Vec<u32>,
     /// The radix sort's histograms.
     offsets: Vec<u32>,
     memo: CharMemo,
-    ngrams: NgramScratch,
+    /// Per token: where its character features end in `ids`, and its lookup as a word.
+    per_token: Vec<(usize, WordLookup)>,
 }
 
 /// Sorts `ids`, all below `n`, with a least-significant-digit radix sort: a few linear passes with no
@@ -146,43 +147,18 @@ fn scatter(from: &[u32], to: &mut [u32], counts: &mut [u32], digit: impl Fn(u32)
     }
 }
 
-/// Counts the runs of equal values in sorted `ids`: `distinct` gets each value once, `counts` how
-/// often it occurs. Written without a branch on the data, which is as unpredictable as it gets.
-fn count_runs(ids: &[u32], distinct: &mut Vec<u32>, counts: &mut Vec<u32>) {
-    distinct.clear();
-    counts.clear();
-    let Some(&first) = ids.first() else {
-        return;
-    };
-    distinct.resize(ids.len(), 0);
-    counts.resize(ids.len(), 0);
-    let (mut last, mut run, mut k) = (first, 0u32, 0usize);
-    for &id in ids {
-        let same = u32::from(id == last);
-        k += 1 - same as usize;
-        run = run * same + 1;
-        distinct[k] = id;
-        counts[k] = run;
-        last = id;
-    }
-    distinct.truncate(k + 1);
-    counts.truncate(k + 1);
+/// Sublinear term frequency `1 + ln(count)`.
+fn tf(count: usize) -> f32 {
+    1.0 + (count as f32).ln()
 }
 
-/// Sublinear term frequency `1 + ln(count)`; small counts, the usual ones, come from a table.
-#[inline]
-fn tf(count: usize) -> f32 {
-    static SMALL: LazyLock<[f32; 32]> = LazyLock::new(|| from_fn(|k| 1.0 + (k as f32).ln()));
-    match SMALL.get(count) {
-        Some(&v) => v,
-        None => 1.0 + (count as f32).ln(),
-    }
-}
+/// [`tf`] of the small counts, the usual ones.
+static SMALL_TF: LazyLock<[f32; 32]> = LazyLock::new(|| from_fn(tf));
 
 impl Vectorizer {
     /// Vectorizes the tokens in `range` into `out`. When `hits` is given, it receives every
-    /// occurrence of every known feature (for explanations); scoring alone passes `None` and takes a
-    /// faster path that finds the same features.
+    /// occurrence of every known feature (for explanations), in the order of [`for_each_ngram`](
+    /// super::for_each_ngram).
     pub fn vectorize(
         &self,
         tokens: &Tokens,
@@ -191,61 +167,101 @@ impl Vectorizer {
         out: &mut SparseVector,
         hits: Option<&mut Vec<Hit>>,
     ) {
-        let ids = &mut work.ids;
+        let Workspace {
+            ids,
+            memo,
+            per_token,
+            ..
+        } = work;
         ids.clear();
-        match hits {
-            None => {
-                let skip = self.config.skip_function_words;
-                for_each_word_ngram_hash(tokens, range.clone(), self.config.word, skip, |h| {
-                    ids.extend(self.vocabulary.get(h));
-                });
-                let skipped = |t: usize| {
-                    self.config.skip_function_words && is_function_word(tokens.slice(t, t, false))
-                };
-                for t in range.filter(|&t| self.config.char.0 > 0 && !skipped(t)) {
-                    ids.extend_from_slice(work.memo.features(
-                        tokens.slice(t, t, true),
-                        tokens.quoted(t),
-                        &self.vocabulary,
-                        self.config.char,
-                    ));
+        per_token.clear();
+        let mut hits = hits;
+        if let Some(hits) = hits.as_deref_mut() {
+            hits.clear();
+        }
+        let skip = self.config.skip_function_words;
+        // Character n-grams first, from the memo, which also gives each token's lookup as a word.
+        // A function word left out of the features still gets its place, with no n-grams.
+        for t in range.clone().filter(|_| self.config.char.0 > 0) {
+            let text = tokens.slice(t, t, false);
+            if skip && is_function_word(text) {
+                per_token.push((ids.len(), (word_hash(text, tokens.quoted(t)), None)));
+                continue;
+            }
+            let (features, word) = memo.features(
+                tokens.slice(t, t, true),
+                tokens.quoted(t),
+                &self.vocabulary,
+                self.config.char,
+            );
+            ids.extend_from_slice(features);
+            per_token.push((ids.len(), word));
+        }
+        for_each_word_ngram_hash(tokens, range.clone(), self.config.word, skip, |h, span| {
+            let feature = match per_token.get(span.0 - range.start) {
+                Some(&(_, (hash, feature))) if hash == h => feature,
+                _ => self.vocabulary.get_word(h),
+            };
+            if let Some(i) = feature {
+                ids.push(i);
+                if let Some(hits) = hits.as_deref_mut() {
+                    hits.push(Hit {
+                        feature: i,
+                        tokens: span,
+                    });
                 }
             }
-            Some(hits) => {
-                hits.clear();
-                for_each_ngram(tokens, range, &self.config, &mut work.ngrams, |g| {
-                    if let Some(i) = self.vocabulary.get(g.hash) {
-                        ids.push(i);
-                        hits.push(Hit {
-                            feature: i,
-                            tokens: g.tokens,
-                        });
-                    }
-                });
+        });
+        // Hits in for_each_ngram's order: words, then each token's characters.
+        if let Some(hits) = hits {
+            let mut start = 0;
+            for (t, &(end, _)) in range.zip(per_token.iter()) {
+                hits.extend(ids[start..end].iter().map(|&i| Hit {
+                    feature: i,
+                    tokens: (t, t),
+                }));
+                start = end;
             }
         }
         radix_sort(ids, &mut work.sorted, &mut work.offsets, self.n_features());
-        count_runs(ids, &mut out.indices, &mut work.sorted);
-        self.weigh_counted(&work.sorted, out);
+        self.weigh_sorted(ids, out);
     }
 
     /// Turns the feature indices of every n-gram occurrence (in any order) into the TF-IDF vector.
     pub fn weigh(&self, ids: &mut [u32], out: &mut SparseVector) {
         ids.sort_unstable();
-        let mut counts = Vec::new();
-        count_runs(ids, &mut out.indices, &mut counts);
-        self.weigh_counted(&counts, out);
+        self.weigh_sorted(ids, out);
     }
 
-    /// Fills `out.values` for the features in `out.indices`, which occur `counts` times.
-    fn weigh_counted(&self, counts: &[u32], out: &mut SparseVector) {
-        out.values.clear();
-        out.values.extend(
-            out.indices
-                .iter()
-                .zip(counts)
-                .map(|(&id, &count)| tf(count as usize) * self.idf[id as usize]),
-        );
+    /// Turns sorted feature indices, one per n-gram occurrence, into the TF-IDF vector in one pass:
+    /// a run of equal indices is one feature, weighed `tf(run length) × idf`; then each block is
+    /// scaled to unit norm.
+    fn weigh_sorted(&self, ids: &[u32], out: &mut SparseVector) {
+        let (indices, values) = (&mut out.indices, &mut out.values);
+        indices.clear();
+        values.clear();
+        if let Some(&first) = ids.first() {
+            // Without a branch on the data, which is as unpredictable as it gets: every occurrence
+            // writes its run's slot `k`, the last one with the run's full count.
+            indices.resize(ids.len(), 0);
+            values.resize(ids.len(), 0.0);
+            let small = &*SMALL_TF;
+            let (mut last, mut run, mut k) = (first, 0, 0);
+            for &id in ids {
+                let same = id == last;
+                k += usize::from(!same);
+                run = if same { run + 1 } else { 1 };
+                let tf = match small.get(run) {
+                    Some(&tf) => tf,
+                    None => tf(run),
+                };
+                indices[k] = id;
+                values[k] = tf * self.idf[id as usize];
+                last = id;
+            }
+            indices.truncate(k + 1);
+            values.truncate(k + 1);
+        }
         self.normalize_blocks(out);
     }
 
@@ -328,55 +344,118 @@ mod tests {
     }
 
     #[test]
-    fn explaining_and_fast_paths_give_the_same_vector() {
-        let model = crate::model::Model::shipped().unwrap();
-        let v = &model.vectorizer;
-        let mut tokens = Tokens::new();
-        let mut work = Workspace::default();
-        for text in [
+    fn hits_and_vectors_are_those_of_the_reference_ngrams() {
+        use crate::features::{for_each_ngram, DocumentFrequencies, NgramScratch};
+        let long = format!("{} and more", "a".repeat(80));
+        let texts = [
             "Hang them. Hang every last one of the traitors, hang hang hang!",
-            "Ô Liberté ! naïve café 🔫 k1ll",
+            "He wrote \"hang them all\" and 'string him up'. Sad! «Tuez-les» a dit",
+            "Ô Liberté ! naïve café 🔫🔫 k1ll, e x e c u t e them, kiiiill",
             "",
-            // Again: the words are remembered now.
-            "Hang them. Hang every last one of the traitors, hang hang hang!",
-        ] {
-            tokens.tokenize(text);
-            let (mut fast, mut explained, mut hits) = Default::default();
-            v.vectorize(&tokens, 0..tokens.len(), &mut work, &mut fast, None);
-            v.vectorize(
-                &tokens,
-                0..tokens.len(),
-                &mut work,
-                &mut explained,
-                Some(&mut hits),
-            );
-            assert_eq!(fast, explained, "{text}");
-            let mut ids: Vec<u32> = hits.iter().map(|h| h.feature).collect();
-            let mut weighed = SparseVector::default();
-            v.weigh(&mut ids, &mut weighed);
-            assert_eq!(fast, weighed, "{text}");
+            "a",
+            long.as_str(),
+        ];
+        let model = crate::model::Model::shipped().unwrap();
+        let mut tokens = Tokens::new();
+        let mut scratch = NgramScratch::default();
+        // For several n-gram sizes, a vocabulary of every n-gram of the texts, so that every
+        // occurrence is a hit; and the shipped model.
+        let mut every = |config: NgramConfig| {
+            let mut df = DocumentFrequencies::new(1);
+            for text in texts {
+                tokens.tokenize(text);
+                df.start_document();
+                for_each_ngram(&tokens, 0..tokens.len(), &config, &mut scratch, |g| {
+                    df.add(g.kind, g.hash, g.text)
+                });
+            }
+            let (vocabulary, frequencies) = df.into_vocabulary(usize::MAX).unwrap();
+            assert!(!vocabulary.is_empty());
+            Vectorizer {
+                config,
+                idf: frequencies.iter().map(|&f| idf(f, texts.len())).collect(),
+                vocabulary,
+            }
+        };
+        let vectorizers = [
+            every(model.vectorizer.config),
+            every(NgramConfig {
+                word: (1, 3),
+                char: (0, 0),
+                skip_function_words: true,
+            }),
+            every(NgramConfig {
+                word: (2, 2),
+                char: (3, 4),
+                skip_function_words: false,
+            }),
+            model.vectorizer.clone(),
+        ];
+        for v in &vectorizers {
+            let mut work = Workspace::default();
+            // Twice: the second time, the tokens' features come from the memo.
+            for text in texts.iter().chain(&texts) {
+                tokens.tokenize(text);
+                let mut reference = Vec::new();
+                for_each_ngram(&tokens, 0..tokens.len(), &v.config, &mut scratch, |g| {
+                    if let Some(feature) = v.vocabulary.get(g.hash) {
+                        reference.push(Hit {
+                            feature,
+                            tokens: g.tokens,
+                        });
+                    }
+                });
+                let (mut fast, mut explained, mut hits) = Default::default();
+                v.vectorize(&tokens, 0..tokens.len(), &mut work, &mut fast, None);
+                v.vectorize(
+                    &tokens,
+                    0..tokens.len(),
+                    &mut work,
+                    &mut explained,
+                    Some(&mut hits),
+                );
+                assert_eq!(hits, reference, "{text}");
+                let mut ids: Vec<u32> = reference.iter().map(|h| h.feature).collect();
+                let mut weighed = SparseVector::default();
+                v.weigh(&mut ids, &mut weighed);
+                assert_eq!(fast, weighed, "{text}");
+                assert_eq!(explained, weighed, "{text}");
+            }
         }
     }
 
     #[test]
     fn term_frequency_table_matches_the_formula() {
-        for count in 1..100 {
-            assert_eq!(tf(count), 1.0 + (count as f32).ln());
+        for count in 1..32 {
+            assert_eq!(SMALL_TF[count], 1.0 + (count as f32).ln());
         }
+        // A run longer than the table: feature 0 forty times and feature 1 once.
+        let mut ids = vec![0; 40];
+        ids.push(1);
+        let mut out = SparseVector::default();
+        vectorizer().weigh(&mut ids, &mut out);
+        let raw = [(1.0 + 40f32.ln()) * 2.0, 1.0];
+        let norm = raw.iter().map(|r| r * r).sum::<f32>().sqrt();
+        assert_eq!(out.values, [raw[0] / norm, raw[1] / norm]);
     }
 
     #[test]
-    fn runs_are_counted() {
-        let (mut distinct, mut counts) = (Vec::new(), Vec::new());
-        count_runs(&[2, 2, 3, 7, 7, 7, 9], &mut distinct, &mut counts);
-        assert_eq!(
-            (distinct.as_slice(), counts.as_slice()),
-            (&[2, 3, 7, 9][..], &[2, 1, 3, 1][..])
-        );
-        count_runs(&[], &mut distinct, &mut counts);
-        assert!(distinct.is_empty() && counts.is_empty());
-        count_runs(&[0], &mut distinct, &mut counts);
-        assert_eq!((distinct, counts), (vec![0], vec![1]));
+    fn runs_are_counted_in_any_order() {
+        let v = vectorizer();
+        let mut out = SparseVector::default();
+        // Features 0 and 1 are words, 2 and 3... all words but 3; counts 2, 1, 3, 1.
+        v.weigh(&mut [2, 0, 2, 1, 3, 2, 0], &mut out);
+        assert_eq!(out.indices, [0, 1, 2, 3]);
+        let raw = [tf(2) * 2.0, 1.0, tf(3) * 3.0];
+        let norm = raw.iter().map(|r| r * r).sum::<f32>().sqrt();
+        for (got, want) in out.values[..3].iter().zip(raw) {
+            assert!((got - want / norm).abs() < 1e-6, "{got} {want}");
+        }
+        assert_eq!(out.values[3], 1.0);
+        v.weigh(&mut [], &mut out);
+        assert_eq!(out, SparseVector::default());
+        v.weigh(&mut [3], &mut out);
+        assert_eq!((out.indices, out.values), (vec![3], vec![1.0]));
     }
 
     #[test]

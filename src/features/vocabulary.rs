@@ -37,6 +37,10 @@ pub struct Vocabulary {
     words: Vec<String>,
     chars: Vec<String>,
     index: HashIndex<u32>,
+    /// One bit per slot of hashes, set for the slots of the word features' hashes: most word n-grams
+    /// of a comment (nearly all its bigrams) are not features, and the bit, in a table small enough
+    /// to stay in the cache, says so without a lookup in `index`.
+    words_seen: Vec<u64>,
     /// Distinguishes vocabularies built separately, for memos of looked-up features.
     id: u64,
 }
@@ -67,15 +71,22 @@ impl Vocabulary {
             .iter()
             .map(|w| (Kind::Word, w))
             .chain(chars.iter().map(|c| (Kind::Char, c)));
+        let mut words_seen = vec![0u64; (words.len() * 8).next_power_of_two().div_ceil(64)];
         for (i, (kind, text)) in all.enumerate() {
-            if index.insert(feature_hash(kind, text), i as u32).is_some() {
+            let hash = feature_hash(kind, text);
+            if index.insert(hash, i as u32).is_some() {
                 return Err(format!("hash collision on the {kind:?} n-gram {text:?}"));
+            }
+            if kind == Kind::Word {
+                let bit = seen_bit(hash, &words_seen);
+                words_seen[bit / 64] |= 1 << (bit % 64);
             }
         }
         Ok(Vocabulary {
             words,
             chars,
             index,
+            words_seen,
             id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
         })
     }
@@ -84,6 +95,16 @@ impl Vocabulary {
     #[inline]
     pub fn get(&self, hash: u64) -> Option<u32> {
         self.index.get(&hash).copied()
+    }
+
+    /// [`Vocabulary::get`] for the hash of a word n-gram.
+    #[inline]
+    pub(crate) fn get_word(&self, hash: u64) -> Option<u32> {
+        let bit = seen_bit(hash, &self.words_seen);
+        if self.words_seen[bit / 64] & (1 << (bit % 64)) == 0 {
+            return None;
+        }
+        self.get(hash)
     }
 
     /// Number of features.
@@ -124,6 +145,14 @@ impl Vocabulary {
     pub fn chars(&self) -> &[String] {
         &self.chars
     }
+}
+
+/// The bit of `hash` in a table of `seen.len() * 64` bits (a power of two): the top bits of the hash
+/// times an odd constant.
+#[inline]
+fn seen_bit(hash: u64, seen: &[u64]) -> usize {
+    let bits = (seen.len() * 64).trailing_zeros();
+    (hash.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - bits)) as usize
 }
 
 /// Document frequencies gathered over a training set, turned into a [`Vocabulary`].
@@ -222,6 +251,28 @@ mod tests {
         assert_eq!(v.get(feature_hash(Kind::Char, " ki")), Some(2));
         assert_eq!(v.get(feature_hash(Kind::Char, "kill")), None);
         assert_eq!(v.term(3), (Kind::Char, "ang"));
+    }
+
+    #[test]
+    fn word_lookups_find_every_word_and_nothing_else() {
+        let words: Vec<String> = (0..500).map(|i| format!("w{i}")).collect();
+        let v = Vocabulary::new(words.clone(), vec!["w1".into()]).unwrap();
+        for w in &words {
+            let h = feature_hash(Kind::Word, w);
+            assert_eq!(v.get_word(h), v.get(h));
+            assert!(v.get_word(h).is_some());
+        }
+        let missing = (500..20_000).map(|i| feature_hash(Kind::Word, &format!("w{i}")));
+        let set = |h: u64| {
+            let bit = seen_bit(h, &v.words_seen);
+            v.words_seen[bit / 64] & (1 << (bit % 64)) != 0
+        };
+        let passed = missing.filter(|&h| set(h));
+        assert!(passed.clone().all(|h| v.get_word(h).is_none()));
+        // The bit table turns most of them away without a lookup (it is an eighth full).
+        assert!(passed.count() < 19_500 / 4);
+        let empty = Vocabulary::new(vec![], vec![]).unwrap();
+        assert_eq!(empty.get_word(feature_hash(Kind::Word, "w1")), None);
     }
 
     #[test]

@@ -36,7 +36,12 @@ pub struct Classifier {
 impl Classifier {
     /// Probability of the category for a vectorized comment.
     pub fn probability(&self, x: &SparseVector) -> f32 {
-        sigmoid(f64::from(self.bias + x.dot(&self.weights))) as f32
+        self.probability_of(x.dot(&self.weights))
+    }
+
+    /// Probability of the category for a comment whose dot product with the weights is `dot`.
+    pub fn probability_of(&self, dot: f32) -> f32 {
+        sigmoid(f64::from(self.bias + dot)) as f32
     }
 }
 

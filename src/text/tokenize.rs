@@ -13,6 +13,9 @@
 //! word: "I will kill you" keeps "i", "will" and "you", which carry the threat.
 //!
 //! The tokenizer reuses its buffers, so scoring a stream of comments allocates nothing per token.
+//! Most comments are plain ASCII; those are cut into tokens byte by byte, without decoding characters
+//! or keeping a span per character, and give exactly the tokens of the general path (a test compares
+//! the two on random ASCII text).
 
 use super::normalize::fold_char;
 use std::ops::Range;
@@ -44,12 +47,18 @@ pub struct Tokens {
     pre: Vec<(Range<usize>, bool)>,
     /// Scratch: pre-tokens after spaced letters are merged.
     merged: Vec<(Range<usize>, bool)>,
+    /// Scratch, ASCII input: the input in lower case.
+    lower: String,
+    /// Scratch, ASCII input: pre-tokens as byte ranges of the input, and whether pass 3 leaves them
+    /// as they are.
+    spans: Vec<(u32, u32, bool)>,
 }
 
 /// Whether the text between two tokens ends a sentence: it has `.`, `!`, `?`, `…` or a line break.
 fn ends_sentence(gap: &str) -> bool {
     // Byte by byte: every gap between tokens is asked. '…' is the only one that is not ASCII.
-    gap.bytes().any(|b| matches!(b, b'.' | b'!' | b'?' | b'\n')) || gap.contains('…')
+    gap.bytes().any(|b| matches!(b, b'.' | b'!' | b'?' | b'\n'))
+        || (!gap.is_ascii() && gap.contains('…'))
 }
 
 /// Whether `c`, between `prev` and `next`, opens a quotation: a straight or single quote only before a
@@ -74,7 +83,7 @@ fn closes_quote(open: char, c: char, next: impl FnOnce() -> Option<char>) -> boo
 }
 
 /// Characters that stand for letters inside an obfuscated word.
-fn leet(c: char) -> Option<char> {
+const fn leet(c: char) -> Option<char> {
     Some(match c {
         '0' => 'o',
         '1' | '!' | '|' => 'i',
@@ -138,16 +147,25 @@ impl Tokens {
     /// assert_eq!(texts, ["execute", "them", "kill"]);
     /// ```
     pub fn tokenize(&mut self, input: &str) {
+        self.tokenize_as(input, input.is_ascii());
+    }
+
+    /// [`Tokens::tokenize`], on the ASCII path when `ascii` (which `input` must then be).
+    fn tokenize_as(&mut self, input: &str, ascii: bool) {
         self.text.clear();
         self.text.push(' ');
         self.items.clear();
-        self.chars.clear();
-        self.pre.clear();
-        self.split(input);
-        self.merge_spaced_letters(input);
-        for i in 0..self.pre.len() {
-            let (range, emoji) = self.pre[i].clone();
-            self.finish(range, emoji);
+        if ascii {
+            self.split_ascii(input);
+        } else {
+            self.chars.clear();
+            self.pre.clear();
+            self.split(input);
+            self.merge_spaced_letters(input);
+            for i in 0..self.pre.len() {
+                let (range, emoji) = self.pre[i].clone();
+                self.finish(range, emoji);
+            }
         }
         self.text.push(' ');
         self.starts.clear();
@@ -157,7 +175,7 @@ impl Tokens {
             self.starts.push(previous_end == 0 || ends_sentence(gap));
             previous_end = *end as usize;
         }
-        self.mark_quotes(input);
+        self.mark_quotes(input, ascii);
     }
 
     /// Whether token `i` stands inside quotation marks ("…", “…”, ‘…’, '…', «…»).
@@ -168,18 +186,13 @@ impl Tokens {
     /// Finds quoted stretches of `input` and marks the tokens inside them. A straight or single quote
     /// opens only before a word and closes only after one, so apostrophes ("don't", "Iraqis'") never
     /// open a quotation; an unclosed quotation marks nothing.
-    fn mark_quotes(&mut self, input: &str) {
+    fn mark_quotes(&mut self, input: &str, ascii: bool) {
         self.quoted.clear();
         self.quoted.resize(self.items.len(), false);
         let mut open: Option<(char, usize)> = None;
-        // Only quotation marks move the state, so only they are looked at: every one starts with
-        // one of these bytes, none of which continues a UTF-8 sequence.
-        for (at, &b) in input.as_bytes().iter().enumerate() {
-            if !matches!(b, b'"' | b'\'' | 0xC2 | 0xE2) {
-                continue;
-            }
+        let mark = |at: usize| {
             let Some(c) = input[at..].chars().next() else {
-                continue;
+                return;
             };
             let prev = || input[..at].chars().next_back();
             let next = || input[at + c.len_utf8()..].chars().next();
@@ -196,6 +209,16 @@ impl Tokens {
                 }
                 Some(_) => {}
             }
+        };
+        // Only quotation marks move the state, so only they are looked at: every one starts with
+        // one of these bytes, none of which continues a UTF-8 sequence; ASCII has only the first two.
+        let bytes = input.as_bytes();
+        if ascii {
+            memchr::memchr2_iter(b'"', b'\'', bytes).for_each(mark);
+        } else {
+            (0..bytes.len())
+                .filter(|&at| matches!(bytes[at], b'"' | b'\'' | 0xC2 | 0xE2))
+                .for_each(mark);
         }
     }
 
@@ -207,6 +230,7 @@ impl Tokens {
 
     /// The normalised text from the start of token `first` to the end of token `last`, with single
     /// spaces between tokens; `padded` adds the space before and after ("string them", " kill ").
+    #[inline]
     pub fn slice(&self, first: usize, last: usize, padded: bool) -> &str {
         let start = self.items[first].0.start as usize - usize::from(padded);
         let end = self.items[last].0.end as usize + usize::from(padded);
@@ -333,32 +357,129 @@ impl Tokens {
         if emoji {
             self.text.push(chars[0].0);
         } else {
-            let decode_leet = looks_like_leet(chars.iter().map(|c| c.0));
-            let mut last = None;
-            let mut repeats = 0;
-            for &(c, _, _) in chars {
-                if c == '\'' {
-                    continue;
-                }
-                let c = if decode_leet { leet(c).unwrap_or(c) } else { c };
-                if Some(c) == last {
-                    repeats += 1;
-                    if repeats == 2 {
-                        // A third repeat: the word is elongated; keep a single one.
-                        self.text.pop();
-                    }
-                    if repeats >= 2 {
-                        continue;
-                    }
-                } else {
-                    repeats = 0;
-                    last = Some(c);
-                }
-                self.text.push(c);
-            }
+            push_word(&mut self.text, chars.iter().map(|c| c.0));
         }
         self.items
             .push((start..self.text.len() as u32, (span.0, span.1)));
+    }
+
+    /// Passes 1 to 3 for ASCII input, byte by byte: a character is a byte, its span is its offset, and
+    /// a pre-token is a run of word bytes trimmed to alphanumeric edges.
+    fn split_ascii(&mut self, input: &str) {
+        // The input in lower case, once: most words are copied from it as they are.
+        self.lower.clear();
+        self.lower.push_str(input);
+        self.lower.make_ascii_lowercase();
+        let bytes = self.lower.as_bytes();
+        let is_word = |b: u8| ASCII_WORD_CHARS[usize::from(b & 0x7F)];
+        let spans = &mut self.spans;
+        spans.clear();
+        let mut at = 0;
+        while at < bytes.len() {
+            if !is_word(bytes[at]) {
+                at += 1;
+                continue;
+            }
+            // Whether pass 3 does more than copy the run: it has a character that can stand for a
+            // letter or an apostrophe (leetspeak, apostrophes), or one byte three times in a row
+            // (elongation). Asked of the whole run, so also true of the word trimmed from it.
+            let (mut special, mut triple) = (false, false);
+            let (mut previous, mut before) = (0, 0);
+            let (mut start, mut end) = (at, at);
+            while end < bytes.len() && is_word(bytes[end]) {
+                let b = bytes[end];
+                special |= ASCII_LEET_OR_APOSTROPHE[usize::from(b & 0x7F)];
+                triple |= b == previous && b == before;
+                (before, previous) = (previous, b);
+                end += 1;
+            }
+            at = end;
+            while start < end && !bytes[start].is_ascii_alphanumeric() {
+                start += 1;
+            }
+            while end > start && !bytes[end - 1].is_ascii_alphanumeric() {
+                end -= 1;
+            }
+            if start < end {
+                spans.push((start as u32, end as u32, !special && !triple));
+            }
+        }
+        let mut i = 0;
+        while i < spans.len() {
+            // Spaced letters ("k i l l"), as in `merge_spaced_letters`.
+            let single = |(start, end, _): (u32, u32, bool)| end - start == 1;
+            let mut j = i + 1;
+            if single(spans[i]) {
+                while j < spans.len()
+                    && single(spans[j])
+                    && is_letter_gap(&input[spans[j - 1].1 as usize..spans[j].0 as usize])
+                {
+                    j += 1;
+                }
+            }
+            let merge = j - i >= 3;
+            let pieces = if merge { 1 } else { j - i };
+            for &(s, e, plain) in &spans[i..i + pieces] {
+                if self.text.len() > 1 {
+                    self.text.push(' ');
+                }
+                let start = self.text.len() as u32;
+                let (s, e) = (s as usize, e as usize);
+                let span = if merge {
+                    let letters = spans[i..j].iter().map(|&(s, _, _)| s as usize);
+                    push_word(&mut self.text, letters.map(|s| char::from(bytes[s])));
+                    (spans[i].0, spans[j - 1].1)
+                } else if plain {
+                    self.text.push_str(&self.lower[s..e]);
+                    (s as u32, e as u32)
+                } else {
+                    push_word(&mut self.text, bytes[s..e].iter().map(|&b| char::from(b)));
+                    (s as u32, e as u32)
+                };
+                self.items.push((start..self.text.len() as u32, span));
+            }
+            i = j;
+        }
+    }
+}
+
+/// ASCII characters that [`leet`] maps to a letter, and the apostrophe: the characters that make pass
+/// 3 do more than lower the case of a word.
+const ASCII_LEET_OR_APOSTROPHE: [bool; 128] = {
+    let mut table = [false; 128];
+    let mut b = 0;
+    while b < 128 {
+        table[b] = b == b'\'' as usize || leet(b as u8 as char).is_some();
+        b += 1;
+    }
+    table
+};
+
+/// Pass 3 for a word: appends the normalised `chars` to `text`, decoding leetspeak when the word
+/// looks like it, dropping apostrophes, and keeping one of three or more repeats.
+fn push_word(text: &mut String, chars: impl Iterator<Item = char> + Clone) {
+    let decode_leet = looks_like_leet(chars.clone());
+    let mut last = None;
+    let mut repeats = 0;
+    for c in chars {
+        if c == '\'' {
+            continue;
+        }
+        let c = if decode_leet { leet(c).unwrap_or(c) } else { c };
+        if Some(c) == last {
+            repeats += 1;
+            if repeats == 2 {
+                // A third repeat: the word is elongated; keep a single one.
+                text.pop();
+            }
+            if repeats >= 2 {
+                continue;
+            }
+        } else {
+            repeats = 0;
+            last = Some(c);
+        }
+        text.push(c);
     }
 }
 
@@ -486,6 +607,42 @@ mod tests {
         );
         t.tokenize("an “unclosed quote");
         assert_eq!(quoted(&t), [false, false, false]);
+    }
+
+    #[test]
+    fn the_ascii_path_gives_the_tokens_of_the_general_path() {
+        // Random ASCII text from pieces that exercise every rule: leetspeak, spaced and dotted
+        // letters, elongation, apostrophes and quotation marks, sentence ends, symbols at the edges.
+        let pieces = [
+            "a", "k", "I", "x", "kill", "Hang", "THEM", "k1ll", "h@ng", "3xecute", "1st", "90s",
+            "5pm", "2021th", "a1", "11a", "sh00t", "$hit", "|<", "f**k", "kiiiill", "aa", "don't",
+            "'", "\"", "'quoted'", "\"q\"", ".", "!", "?", ",", "-", "_", "*", "/", "|", "@", "$",
+            "...", " ", " ", " ", "  ", "\n", "\t", "(", ")", ":", "#", "&", "~", "0", "7", "9",
+            "e x e", "k.i.l.l", "k-i-l", "k / i", "a b c d",
+        ];
+        let mut state = 0x2545_F491_4F6C_DD1Du64;
+        let mut next = |n: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % n as u64) as usize
+        };
+        let (mut fast, mut general) = (Tokens::new(), Tokens::new());
+        for _ in 0..20_000 {
+            let input: String = (0..next(24)).map(|_| pieces[next(pieces.len())]).collect();
+            fast.tokenize_as(&input, true);
+            general.tokenize_as(&input, false);
+            assert_eq!(
+                (&fast.text, &fast.items, &fast.starts, &fast.quoted),
+                (
+                    &general.text,
+                    &general.items,
+                    &general.starts,
+                    &general.quoted
+                ),
+                "{input:?}"
+            );
+        }
     }
 
     #[test]

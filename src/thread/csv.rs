@@ -32,8 +32,12 @@ pub fn read(source: Source, options: &ReadOptions) -> Result<impl Iterator<Item 
         )
     })?;
     let id_col = column(&options.fields.id);
-    let author_col = column(&["author".into(), "user".into(), "username".into()]);
-    let parent_col = column(&["parent_id".into(), "parent".into()]);
+    let metadata = |names: &[&str]| {
+        let names: Vec<String> = names.iter().map(|n| n.to_string()).collect();
+        column(&names).filter(|_| options.fields.metadata)
+    };
+    let author_col = metadata(&["author", "user", "username"]);
+    let parent_col = metadata(&["parent_id", "parent"]);
     let mut records = reader.into_byte_records();
     Ok(std::iter::from_fn(move || {
         let record = records.next()?;

@@ -117,12 +117,17 @@ pub fn parse_line(name: &str, line: usize, bytes: &[u8], fields: &Fields) -> Ite
             ),
         );
     };
+    // Most bodies need no repair: they are kept, not copied.
+    let repaired = match repair(&body) {
+        Cow::Owned(repaired) => Some(repaired),
+        Cow::Borrowed(_) => None,
+    };
     Item::Comment(Comment {
         id: picked.id.unwrap_or_else(|| format!("{name}:{line}")),
         thread: picked.thread,
         author: picked.author,
         posted_at: picked.posted_at,
-        body: repair(&body).into_owned(),
+        body: repaired.unwrap_or(body),
         parent: picked.parent,
     })
 }
@@ -281,6 +286,15 @@ fn next_scalar<'de, A: MapAccess<'de>>(map: &mut A) -> Result<Scalar<'de>, A::Er
 }
 
 impl Scalar<'_> {
+    /// [`Scalar::into_string`] when `wanted`, else nothing (and no string built).
+    fn into_string_if(self, wanted: bool) -> Option<String> {
+        if wanted {
+            self.into_string()
+        } else {
+            None
+        }
+    }
+
     fn into_string(self) -> Option<String> {
         match self {
             Scalar::Str(s) => Some(s.into_owned()),
@@ -289,6 +303,32 @@ impl Scalar<'_> {
             Scalar::Bool(b) => Some(b.to_string()),
             Scalar::Null | Scalar::Other => None,
         }
+    }
+}
+
+/// An object key, borrowed from the line unless it has escapes (serde's `Cow<str>` always copies,
+/// and a Reddit record has a dozen keys).
+struct Key<'a>(Cow<'a, str>);
+
+impl<'de: 'a, 'a> Deserialize<'de> for Key<'a> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_str(KeyVisitor)
+    }
+}
+
+struct KeyVisitor;
+
+impl<'de> Visitor<'de> for KeyVisitor {
+    type Value = Key<'de>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a string")
+    }
+    fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Key<'de>, E> {
+        Ok(Key(Cow::Borrowed(v)))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Key<'de>, E> {
+        Ok(Key(Cow::Owned(v.to_string())))
     }
 }
 
@@ -315,7 +355,7 @@ impl<'de> Visitor<'de> for FieldsSeed<'_> {
             id_rank: usize::MAX,
             ..Picked::default()
         };
-        while let Some(key) = map.next_key::<Cow<'de, str>>()? {
+        while let Some(Key(key)) = map.next_key::<Key<'de>>()? {
             let key = key.as_ref();
             if let Some(rank) = self.0.text.iter().position(|t| t == key) {
                 let v = next_scalar(&mut map)?.into_string();
@@ -330,16 +370,25 @@ impl<'de> Visitor<'de> for FieldsSeed<'_> {
                     p.id_rank = rank;
                 }
             } else {
+                // Without metadata, its fields are still read as scalars, so that a record is an
+                // error record either way; they are only not turned into strings.
+                let metadata = self.0.metadata;
                 match key {
                     "author" | "user" | "username" => {
-                        p.author = next_scalar(&mut map)?.into_string()
+                        let v = next_scalar(&mut map)?;
+                        p.author = v.into_string_if(metadata);
                     }
-                    "parent_id" | "parent" => p.parent = next_scalar(&mut map)?.into_string(),
+                    "parent_id" | "parent" => {
+                        let v = next_scalar(&mut map)?;
+                        p.parent = v.into_string_if(metadata);
+                    }
                     "link_id" | "thread" | "thread_id" => {
-                        p.thread = next_scalar(&mut map)?.into_string()
+                        let v = next_scalar(&mut map)?;
+                        p.thread = v.into_string_if(metadata);
                     }
                     "created_utc" => {
                         p.posted_at = match next_scalar(&mut map)? {
+                            _ if !metadata => None,
                             Scalar::Int(s) => Some(iso8601(s)),
                             Scalar::Float(s) => Some(iso8601(s as i64)),
                             Scalar::Str(s) => s.parse::<i64>().ok().map(iso8601),
@@ -347,7 +396,8 @@ impl<'de> Visitor<'de> for FieldsSeed<'_> {
                         }
                     }
                     "posted_at" | "created_at" => {
-                        p.posted_at = next_scalar(&mut map)?.into_string()
+                        let v = next_scalar(&mut map)?;
+                        p.posted_at = v.into_string_if(metadata);
                     }
                     _ => {
                         map.next_value::<IgnoredAny>()?;
@@ -410,6 +460,51 @@ mod tests {
             );
             assert_eq!(e.error, expected);
         }
+    }
+
+    #[test]
+    fn without_metadata_records_are_read_alike_but_keep_only_id_and_text() {
+        let full = Fields::default();
+        let lean = Fields {
+            metadata: false,
+            ..Fields::default()
+        };
+        let mut comments = 0;
+        for line in [
+            r#"{"id": "a", "body": "x", "author": "ann", "created_utc": 1628860800, "parent_id": "p", "link_id": "t"}"#,
+            r#"{"body": "caf\u00c3\u00a9", "user": "b", "posted_at": "2021", "thread": 7}"#,
+            r#"{"body": "x", "author": {"x": 1}}"#,
+            r#"{"body": "x", "created_utc": 1e400}"#,
+            r#"{"body": "x", "posted_at": [1]}"#,
+        ] {
+            match (
+                parse_line("d", 1, line.as_bytes(), &full),
+                parse_line("d", 1, line.as_bytes(), &lean),
+            ) {
+                (Item::Comment(a), Item::Comment(b)) => {
+                    comments += 1;
+                    assert!(a.author.is_some() && a.posted_at.is_some() && a.thread.is_some());
+                    assert_eq!((&a.id, &a.body), (&b.id, &b.body));
+                    assert_eq!(
+                        (b.author, b.parent, b.thread, b.posted_at),
+                        Default::default()
+                    );
+                }
+                (Item::Error(a), Item::Error(b)) => assert_eq!(a, b),
+                other => panic!("{line}: {other:?}"),
+            }
+        }
+        assert_eq!(comments, 2);
+    }
+
+    #[test]
+    fn keys_with_escapes_are_matched_too() {
+        let line = r#"{"b\u006fdy": "escaped", "\u0069d": "k", "author": "a"}"#;
+        let Item::Comment(c) = parse_line("d", 1, line.as_bytes(), &Fields::default()) else {
+            panic!("{line}")
+        };
+        assert_eq!((c.id.as_str(), c.body.as_str()), ("k", "escaped"));
+        assert_eq!(c.author.as_deref(), Some("a"));
     }
 
     #[test]

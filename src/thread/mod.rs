@@ -77,6 +77,10 @@ pub struct Fields {
     pub text: Vec<String>,
     /// Candidate names of the id field.
     pub id: Vec<String>,
+    /// Whether to read each record's author, parent, thread and posting time (default: yes).
+    /// `redflag score` prints none of them and turns this off, which spares building them for every
+    /// record; what they hold is not checked either way, beyond the JSON being valid.
+    pub metadata: bool,
 }
 
 impl Default for Fields {
@@ -86,6 +90,7 @@ impl Default for Fields {
         Fields {
             text: s(&["body", "text", "comment_text", "comment", "content"]),
             id: s(&["id", "name"]),
+            metadata: true,
         }
     }
 }
