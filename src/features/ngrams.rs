@@ -4,7 +4,7 @@
 //! string per n-gram; the vocabulary keeps the text of every known n-gram for explanations and maps
 //! hashes back to indices.
 
-use crate::text::{is_function_word, Tokens};
+use crate::text::Tokens;
 use serde::{Deserialize, Serialize};
 use std::ops::Range;
 
@@ -27,7 +27,7 @@ pub struct NgramConfig {
     pub char: (usize, usize),
     /// Leave out word n-grams made only of function words ("these are", "is a") and the character
     /// n-grams of function words: they carry the style of the training labels, not meaning (see
-    /// [`crate::text::is_function_word`]). Absent, and so off, in models written before it existed.
+    /// [`crate::text::is_function_word`] and [`Tokens::is_function_word`]). Absent, and so off, in models written before it existed.
     #[serde(default)]
     pub skip_function_words: bool,
 }
@@ -144,8 +144,7 @@ pub fn for_each_ngram(
 ) {
     let (wmin, wmax) = config.word;
     let marked = &mut scratch.marked;
-    let skipped =
-        |t: usize| config.skip_function_words && is_function_word(tokens.slice(t, t, false));
+    let skipped = |t: usize| config.skip_function_words && tokens.is_function_word(t);
     for first in range.clone().filter(|_| wmin > 0) {
         let text = tokens.slice(first, first, false);
         if wmin <= 2 && wmax >= 2 && tokens.starts_sentence(first) && !skipped(first) {
@@ -216,7 +215,7 @@ pub(crate) fn for_each_word_ngram_hash(
     if min == 0 {
         return;
     }
-    let skipped = |t: usize| skip_function_words && is_function_word(tokens.slice(t, t, false));
+    let skipped = |t: usize| skip_function_words && tokens.is_function_word(t);
     let quoted_seed = step_char(seed(Kind::Word), QUOTED);
     for first in range.clone() {
         let text = tokens.slice(first, first, false);
@@ -456,7 +455,7 @@ mod tests {
         for_each_word_ngram_hash(&tokens, 0..tokens.len(), config.word, skip, |h, span| {
             fast.push((h, span))
         });
-        let skipped = |t: usize| skip && is_function_word(tokens.slice(t, t, false));
+        let skipped = |t: usize| skip && tokens.is_function_word(t);
         let mut scratch = CharNgramScratch::default();
         for t in (0..tokens.len()).filter(|&t| config.char.0 > 0 && !skipped(t)) {
             let padded = tokens.slice(t, t, true);

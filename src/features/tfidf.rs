@@ -11,7 +11,7 @@
 use super::memo::{CharMemo, WordLookup};
 use super::ngrams::{for_each_word_ngram_hash, word_hash, Kind, NgramConfig};
 use super::vocabulary::Vocabulary;
-use crate::text::{is_function_word, Tokens};
+use crate::text::Tokens;
 use std::array::from_fn;
 use std::ops::Range;
 use std::sync::LazyLock;
@@ -183,9 +183,9 @@ impl Vectorizer {
         // Character n-grams first, from the memo, which also gives each token's lookup as a word.
         // A function word left out of the features still gets its place, with no n-grams.
         for t in range.clone().filter(|_| self.config.char.0 > 0) {
-            let text = tokens.slice(t, t, false);
-            if skip && is_function_word(text) {
-                per_token.push((ids.len(), (word_hash(text, tokens.quoted(t)), None)));
+            if skip && tokens.is_function_word(t) {
+                let hash = word_hash(tokens.slice(t, t, false), tokens.quoted(t));
+                per_token.push((ids.len(), (hash, None)));
                 continue;
             }
             let (features, word) = memo.features(

@@ -238,7 +238,7 @@ struct Problem<'a> {
     s: Vec<f64>,
     alpha: f64,
     /// Feature scales: the optimiser's parameters are the weights of the scaled features.
-    scales: Option<Vec<f64>>,
+    scales: Option<&'a [f64]>,
     /// Threads to spread the blocks over.
     threads: usize,
     /// The last point evaluated, with its cost and gradient: L-BFGS asks for both at each point, and
@@ -288,7 +288,7 @@ impl Problem<'_> {
         let per_thread = blocks.len().div_ceil(self.threads).max(1);
         let n = self.x.n_cols;
         let mut params = p.to_vec();
-        if let Some(scales) = &self.scales {
+        if let Some(scales) = self.scales {
             for (w, s) in params.iter_mut().zip(scales) {
                 *w *= s;
             }
@@ -319,7 +319,7 @@ impl Problem<'_> {
                 *a += b;
             }
         }
-        if let Some(scales) = &self.scales {
+        if let Some(scales) = self.scales {
             for (g, s) in grad.iter_mut().zip(scales) {
                 *g *= s;
             }
@@ -394,7 +394,7 @@ impl Fit<CsrMatrix, Array1<bool>, Error> for ValidLogisticParams {
                 .collect(),
             s,
             alpha: self.alpha(),
-            scales: scales.map(<[f64]>::to_vec),
+            scales,
             threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
             last: Mutex::new(None),
         };

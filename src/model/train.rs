@@ -365,18 +365,26 @@ fn nb_scales(x: &CsrMatrix, y: &Array1<bool>, smoothing: f64) -> Vec<f64> {
         .collect()
 }
 
-/// Fits one category with penalty `alpha`; returns (weights, bias).
+/// The feature scales of one category's fits ([`nb_scales`]), or none when the scaling is off.
+/// They depend on the data only, so every penalty tried on the same rows shares them.
+fn scales_for(x: &CsrMatrix, y: &Array1<bool>, params: &TrainParams) -> Option<Vec<f64>> {
+    (params.nb_smoothing > 0.0).then(|| nb_scales(x, y, params.nb_smoothing))
+}
+
+/// Fits one category with penalty `alpha` on features scaled by `scales`; returns (weights, bias)
+/// and gives the matrix back.
 fn fit(
     x: CsrMatrix,
     y: Array1<bool>,
     alpha: f64,
+    scales: Option<&[f64]>,
     params: &TrainParams,
 ) -> Result<(Vec<f32>, f32, CsrMatrix)> {
     let mut logistic = LogisticParams::new()
         .alpha(alpha)
         .max_iterations(params.max_iterations);
-    if params.nb_smoothing > 0.0 {
-        logistic = logistic.feature_scales(nb_scales(&x, &y, params.nb_smoothing));
+    if let Some(scales) = scales {
+        logistic = logistic.feature_scales(scales.to_vec());
     }
     let dataset = DatasetBase::new(x, y);
     let fitted = logistic.check()?.fit(&dataset)?;
@@ -441,13 +449,14 @@ pub fn train(
         let x_test = corpus.matrix(&test_rows, &vectorizer);
         for (c, category) in CATEGORIES.iter().enumerate() {
             let y: Array1<bool> = train_rows.iter().map(|&i| truth[c][i]).collect();
+            let scales = scales_for(&x_train, &y, params);
             for (a, &alpha) in params.alphas.iter().enumerate() {
                 progress(&format!(
                     "fold {}/{} {category} alpha {alpha}",
                     fold + 1,
                     params.folds
                 ));
-                let (w, b, back) = fit(x_train, y.clone(), alpha, params)?;
+                let (w, b, back) = fit(x_train, y.clone(), alpha, scales.as_deref(), params)?;
                 x_train = back;
                 for (p, &i) in probabilities(&x_test, &w, b).into_iter().zip(&test_rows) {
                     oof[c][a][i] = p;
@@ -479,7 +488,8 @@ pub fn train(
         }
         let threshold = best_fbeta_threshold(&oof[c][best], &truth[c], params.beta);
         let y: Array1<bool> = truth[c].iter().copied().collect();
-        let (weights, bias, back) = fit(x, y, params.alphas[best], params)?;
+        let scales = scales_for(&x, &y, params);
+        let (weights, bias, back) = fit(x, y, params.alphas[best], scales.as_deref(), params)?;
         x = back;
         trained.push(CategoryTraining {
             name: category.to_string(),

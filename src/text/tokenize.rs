@@ -17,6 +17,7 @@
 //! or keeping a span per character, and give exactly the tokens of the general path (a test compares
 //! the two on random ASCII text).
 
+use super::function_words::is_function_word;
 use super::normalize::fold_char;
 use std::ops::Range;
 
@@ -41,6 +42,8 @@ pub struct Tokens {
     starts: Vec<bool>,
     /// Whether each token stands inside quotation marks.
     quoted: Vec<bool>,
+    /// Whether each token is a function word ("the", "are"; see [`is_function_word`]).
+    function: Vec<bool>,
     /// Scratch: folded word characters with the input span of the character they came from.
     chars: Vec<(char, u32, u32)>,
     /// Scratch: pre-tokens as ranges into `chars`, and whether each is an emoji.
@@ -169,11 +172,14 @@ impl Tokens {
         }
         self.text.push(' ');
         self.starts.clear();
+        self.function.clear();
         let mut previous_end = 0;
-        for (_, (start, end)) in &self.items {
+        for (range, (start, end)) in &self.items {
             let gap = &input[previous_end..*start as usize];
             self.starts.push(previous_end == 0 || ends_sentence(gap));
             previous_end = *end as usize;
+            let text = &self.text[range.start as usize..range.end as usize];
+            self.function.push(is_function_word(text));
         }
         self.mark_quotes(input, ascii);
     }
@@ -220,6 +226,11 @@ impl Tokens {
                 .filter(|&at| matches!(bytes[at], b'"' | b'\'' | 0xC2 | 0xE2))
                 .for_each(mark);
         }
+    }
+
+    /// Whether token `i` is a function word ("the", "are"), which the features may leave out.
+    pub fn is_function_word(&self, i: usize) -> bool {
+        self.function[i]
     }
 
     /// Whether token `i` opens a sentence: the first token, or one after `.`, `!`, `?`, `…` or a
@@ -524,6 +535,16 @@ mod tests {
         assert_eq!(texts("the 1st and 90s"), ["the", "1st", "and", "90s"]);
         assert_eq!(texts("@mike don't"), ["mike", "dont"]);
         assert_eq!(texts("spot! Execute!!"), ["spot", "execute"]);
+    }
+
+    #[test]
+    fn function_words_are_marked_after_normalisation_on_both_paths() {
+        let mut t = Tokens::new();
+        for input in ["Th3 judges ARE these fools", "Th3 jüdges ARE these fools"] {
+            t.tokenize(input);
+            let function: Vec<bool> = (0..t.len()).map(|i| t.is_function_word(i)).collect();
+            assert_eq!(function, [true, false, true, true, false], "{input}");
+        }
     }
 
     #[test]
