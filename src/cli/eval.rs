@@ -3,10 +3,14 @@
 //! Precision, recall, F1, ROC-AUC and PR-AUC per category and for "any category", pooled and per
 //! `source` (and per `kind`) when the examples carry one; confusion counts and the share of clean
 //! comments held, at the thresholds stored in the model. `--plot` draws the precision–recall curves.
+//!
+//! A pooled ROC-AUC over several sources also ranks one source's posts against another's, which the
+//! per-source figures never do; the cross-source table (positives of one source against the
+//! negatives of each source) shows which pairs pull the pooled figure down.
 
 use super::{ModelArgs, Outcome};
 use crate::error::{Error, Result};
-use crate::model::metrics::{pr_curve, Report};
+use crate::model::metrics::{pr_curve, roc_auc, Report};
 use crate::model::{read_examples, Example};
 use crate::moderate::Scorer;
 use clap::Args;
@@ -41,6 +45,27 @@ struct Group {
     categories: BTreeMap<String, Report>,
     /// Share of examples without labels that the stored thresholds hold.
     clean_held: Option<f64>,
+}
+
+/// ROC-AUC of one source's positives against another source's negatives, for one category.
+#[derive(Debug, Serialize)]
+struct CrossSource {
+    category: String,
+    /// Source of the positive examples.
+    positives_from: String,
+    /// Source of the negative examples.
+    negatives_from: String,
+    positives: usize,
+    negatives: usize,
+    roc_auc: Option<f64>,
+}
+
+/// Figures of the whole file: one entry per group, and the cross-source table when the examples
+/// come from more than one source.
+#[derive(Debug, Serialize)]
+struct EvalReport {
+    groups: Vec<Group>,
+    cross_source: Vec<CrossSource>,
 }
 
 /// Scores every example once; returns per-example scores in model category order.
@@ -100,6 +125,55 @@ fn group(
     }
 }
 
+/// Every (positives from A, negatives from B) pair of sources, per category, when there are at
+/// least two sources.
+fn cross_source(examples: &[Example], scores: &[Vec<f64>], names: &[String]) -> Vec<CrossSource> {
+    let mut by_source: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for (i, e) in examples.iter().enumerate() {
+        if let Some(source) = &e.source {
+            by_source.entry(source).or_default().push(i);
+        }
+    }
+    let mut table = Vec::new();
+    if by_source.len() < 2 {
+        return table;
+    }
+    for (c, category) in names.iter().enumerate() {
+        for (from_pos, pos_members) in &by_source {
+            let pos: Vec<f64> = pos_members
+                .iter()
+                .filter(|&&i| examples[i].has(category))
+                .map(|&i| scores[i][c])
+                .collect();
+            if pos.is_empty() {
+                continue;
+            }
+            for (from_neg, neg_members) in &by_source {
+                let neg: Vec<f64> = neg_members
+                    .iter()
+                    .filter(|&&i| !examples[i].has(category))
+                    .map(|&i| scores[i][c])
+                    .collect();
+                let truth: Vec<bool> = pos
+                    .iter()
+                    .map(|_| true)
+                    .chain(neg.iter().map(|_| false))
+                    .collect();
+                let s: Vec<f64> = pos.iter().chain(&neg).copied().collect();
+                table.push(CrossSource {
+                    category: category.clone(),
+                    positives_from: (*from_pos).to_string(),
+                    negatives_from: (*from_neg).to_string(),
+                    positives: pos.len(),
+                    negatives: neg.len(),
+                    roc_auc: roc_auc(&s, &truth),
+                });
+            }
+        }
+    }
+    table
+}
+
 /// Evaluates and prints the figures.
 pub fn run(args: EvalArgs) -> Result<Outcome> {
     let model = args.model.load()?;
@@ -137,10 +211,13 @@ pub fn run(args: EvalArgs) -> Result<Outcome> {
         }
         groups.extend(by);
     }
-    let report: Vec<Group> = groups
-        .into_iter()
-        .map(|(name, members)| group(name, &members, &examples, &scores, &names, &thresholds))
-        .collect();
+    let report = EvalReport {
+        groups: groups
+            .into_iter()
+            .map(|(name, members)| group(name, &members, &examples, &scores, &names, &thresholds))
+            .collect(),
+        cross_source: cross_source(&examples, &scores, &names),
+    };
 
     if let Some(path) = &args.plot {
         plot(path, &examples, &scores, &names)?;
@@ -161,7 +238,7 @@ fn fmt(x: Option<f64>) -> String {
     x.map_or("-".into(), |v| format!("{v:.3}"))
 }
 
-fn print_table(report: &[Group], out: &mut impl Write) -> std::io::Result<()> {
+fn print_table(report: &EvalReport, out: &mut impl Write) -> std::io::Result<()> {
     writeln!(
         out,
         "{:<22} {:<8} {:>6} {:>6} {:>6} {:>6} {:>6} {:>6} {:>6}  {:>6} {:>6} {:>6} {:>6}  {:>10}",
@@ -180,7 +257,7 @@ fn print_table(report: &[Group], out: &mut impl Write) -> std::io::Result<()> {
         "fn",
         "clean held"
     )?;
-    for g in report {
+    for g in &report.groups {
         for (name, r) in &g.categories {
             if r.positives == 0 && name != "any" {
                 continue;
@@ -202,6 +279,29 @@ fn print_table(report: &[Group], out: &mut impl Write) -> std::io::Result<()> {
                 r.confusion.tn,
                 r.confusion.fn_,
                 if name == "any" { fmt(g.clean_held) } else { String::new() }
+            )?;
+        }
+    }
+    if !report.cross_source.is_empty() {
+        writeln!(
+            out,
+            "\ncross-source ROC-AUC: positives of one source against the negatives of another"
+        )?;
+        writeln!(
+            out,
+            "{:<8} {:<22} {:<22} {:>6} {:>6} {:>6}",
+            "category", "positives from", "negatives from", "pos", "neg", "ROC"
+        )?;
+        for x in &report.cross_source {
+            writeln!(
+                out,
+                "{:<8} {:<22} {:<22} {:>6} {:>6} {:>6}",
+                x.category,
+                x.positives_from,
+                x.negatives_from,
+                x.positives,
+                x.negatives,
+                fmt(x.roc_auc)
             )?;
         }
     }
@@ -249,4 +349,57 @@ fn plot(path: &PathBuf, examples: &[Example], scores: &[Vec<f64>], names: &[Stri
         Ok(())
     };
     draw().map_err(|e| Error::io(path, std::io::Error::other(e.to_string())))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn example(source: &str, violent: bool) -> Example {
+        Example {
+            id: String::new(),
+            text: String::new(),
+            labels: if violent {
+                vec!["violent".into()]
+            } else {
+                vec![]
+            },
+            kind: None,
+            source: Some(source.into()),
+        }
+    }
+
+    #[test]
+    fn cross_source_ranks_each_sources_positives_against_each_sources_negatives() {
+        // Source a: positive 0.9, negative 0.2. Source b: positive 0.5, negatives 0.6 and 0.1.
+        let examples = [
+            example("a", true),
+            example("a", false),
+            example("b", true),
+            example("b", false),
+            example("b", false),
+        ];
+        let scores: Vec<Vec<f64>> = [0.9, 0.2, 0.5, 0.6, 0.1].iter().map(|&s| vec![s]).collect();
+        let table = cross_source(&examples, &scores, &["violent".to_string()]);
+        let auc: Vec<(&str, &str, Option<f64>)> = table
+            .iter()
+            .map(|x| (&x.positives_from[..], &x.negatives_from[..], x.roc_auc))
+            .collect();
+        assert_eq!(
+            auc,
+            [
+                ("a", "a", Some(1.0)),
+                ("a", "b", Some(1.0)),
+                ("b", "a", Some(1.0)),
+                ("b", "b", Some(0.5)),
+            ]
+        );
+    }
+
+    #[test]
+    fn one_source_gives_no_cross_source_table() {
+        let examples = [example("a", true), example("a", false)];
+        let scores = vec![vec![0.9], vec![0.1]];
+        assert!(cross_source(&examples, &scores, &["violent".to_string()]).is_empty());
+    }
 }
