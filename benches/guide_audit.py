@@ -2,12 +2,16 @@
 """public-dev re-judged under labels/GUIDE.md: how far the corpora's labels are from redflag's
 definitions, and the model's figures against the GUIDE's labels instead of the corpora's.
 
-docs/public-dev-audit.jsonl holds, for a stratified random sample of public-dev posts, the id and the
-label a reviewer gave each one reading labels/GUIDE.md (violent, abusive, clean or unclear). It holds
-ids only: the texts stay in ../shared/data and never enter this repository. The sample was drawn per
-corpus class (posts the corpus calls violent; abusive but not violent; clean), so every figure here is
-weighted by stratum (stratum = corpus class x source; weight = posts in the stratum / posts judged in
-it); strata with no judged post are left out and named. Unclear posts are left out of the ROC-AUCs.
+docs/public-dev-audit.jsonl holds, for two stratified random samples of public-dev posts, the id and
+the label a reviewer gave each one reading labels/GUIDE.md (violent, abusive, clean or unclear), and
+which sample it belongs to: `analysis` (750 posts; their texts were read for error analysis, and the
+themes of later label files were chosen from the misses found there, so figures on it are optimistic)
+and `holdout` (550 other posts, judged by reviewers who wrote no labels; nobody choosing label themes
+read them). It holds ids only: the texts stay in ../shared/data and never enter this repository. Each
+sample was drawn per corpus class (posts the corpus calls violent; abusive but not violent; clean), so
+every figure is weighted by stratum (stratum = corpus class x source; weight = posts in the stratum /
+posts of the sample judged in it); strata with no judged post are left out and named. Unclear posts are
+left out of the ROC-AUCs.
 
     python3 benches/guide_audit.py [--model MODEL.json]... [--bootstrap N]
 
@@ -63,6 +67,67 @@ def figures(rows, weight):
     }
 
 
+def score(model, public, ids):
+    """Verdicts of `redflag score` (release build) for the given public-dev ids."""
+    cmd = [BIN, "score", "--threads", "1", "-"] + (["--model", model] if model else [])
+    lines = "".join(json.dumps({"id": i, "text": public[i]["text"]}) + "\n" for i in ids)
+    out = subprocess.run(cmd, input=lines, capture_output=True, text=True, check=True).stdout
+    return {d["id"]: d for d in map(json.loads, out.splitlines())}
+
+
+def report(name, audit, public, models, bootstrap):
+    population = Counter((corpus_class(r["labels"]), r["source"]) for r in public.values())
+    stratum = lambda a: (corpus_class(public[a["id"]]["labels"]), public[a["id"]]["source"])
+    sampled = Counter(stratum(a) for a in audit)
+    weight = {s: population[s] / n for s, n in sampled.items()}
+    missing = {s: n for s, n in population.items() if s not in sampled}
+
+    print(f"== sample '{name}': {len(audit)} judged posts; strata (corpus class, source): judged / in public-dev")
+    for s in sorted(population):
+        print(f"  {s[0]:<8} {s[1]:<9} {sampled.get(s, 0):>4} / {population[s]}")
+    if missing:
+        print(f"  left out (no judged post): {sum(missing.values())} posts in {sorted(missing)}")
+    split = defaultdict(Counter)
+    for a in audit:
+        split[stratum(a)[0]][a["guide"]] += weight[stratum(a)]
+    print("what each corpus class is under the GUIDE (weighted shares):")
+    for c in ("violent", "abusive", "clean"):
+        tot = sum(split[c].values())
+        print(f"  corpus {c:<8}", "  ".join(f"{g} {split[c][g] / tot:.0%}" for g in ("violent", "abusive", "clean", "unclear")))
+
+    for model in models:
+        path = model or os.path.join(ROOT, "models", "redflag.json")
+        thresholds = {c["name"]: c["threshold"] for c in json.load(open(path))["categories"]}
+        verdicts = score(model, public, [a["id"] for a in audit])
+        rows = []
+        for a in audit:
+            d = verdicts[a["id"]]
+            rows.append({
+                "v": d["scores"]["violent"],
+                "margin": max(d["scores"][c] - t for c, t in thresholds.items()),
+                "held": d["decision"] == "hold",
+                "corpus": stratum(a)[0],
+                "guide": a["guide"],
+                "stratum": stratum(a),
+            })
+        point = figures(rows, weight)
+        boots = defaultdict(list)
+        rng = random.Random(2026)
+        by_stratum = defaultdict(list)
+        for r in rows:
+            by_stratum[r["stratum"]].append(r)
+        for _ in range(bootstrap):
+            sample = [rng.choice(rs) for rs in by_stratum.values() for _ in rs]
+            for k, v in figures(sample, weight).items():
+                boots[k].append(v)
+        print(f"model {model or 'shipped (models/redflag.json)'} on sample '{name}' (95% bootstrap intervals)")
+        for k, v in point.items():
+            b = sorted(boots[k])
+            ci = f"  [{b[int(0.025 * len(b))]:.3f}, {b[int(0.975 * len(b)) - 1]:.3f}]" if b else ""
+            print(f"  {k:<28} {v:.3f}{ci}")
+    print()
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--model", action="append", default=[], help="model file(s); default: shipped")
@@ -71,63 +136,18 @@ def main():
     if not os.path.exists(PUBLIC):
         print(f"skipped: {PUBLIC} is absent")
         return
+    if not os.access(BIN, os.X_OK):
+        sys.exit(f"{BIN} is missing: run `cargo build --release` first")
     public = {}
     for line in open(PUBLIC, encoding="utf-8"):
         r = json.loads(line)
         public[r["id"]] = r
-    audit = [json.loads(l) for l in open(AUDIT, encoding="utf-8")]
-    population = Counter((corpus_class(r["labels"]), r["source"]) for r in public.values())
-    sampled = Counter((corpus_class(public[a["id"]]["labels"]), public[a["id"]]["source"]) for a in audit)
-    weight = {s: population[s] / n for s, n in sampled.items()}
-    missing = {s: n for s, n in population.items() if s not in sampled}
-
-    print(f"{len(audit)} judged posts; strata (corpus class, source): judged / in public-dev")
-    for s in sorted(population):
-        print(f"  {s[0]:<8} {s[1]:<9} {sampled.get(s, 0):>4} / {population[s]}")
-    if missing:
-        print(f"  left out (no judged post): {sum(missing.values())} posts in {sorted(missing)}")
-    split = defaultdict(Counter)
-    for a in audit:
-        split[corpus_class(public[a["id"]]["labels"])][a["guide"]] += weight[
-            (corpus_class(public[a["id"]]["labels"]), public[a["id"]]["source"])]
-    print("\nwhat each corpus class is under the GUIDE (weighted shares):")
-    for c in ("violent", "abusive", "clean"):
-        tot = sum(split[c].values())
-        print(f"  corpus {c:<8}", "  ".join(f"{g} {split[c][g] / tot:.0%}" for g in ("violent", "abusive", "clean", "unclear")))
-
-    models = args.model or [None]
-    for model in models:
-        cmd = [BIN, "score", "--threads", "1", "-"] + (["--model", model] if model else [])
-        thresholds = {c["name"]: c["threshold"] for c in json.load(open(model or os.path.join(ROOT, "models", "redflag.json")))["categories"]}
-        lines = "".join(json.dumps({"id": a["id"], "text": public[a["id"]]["text"]}) + "\n" for a in audit)
-        out = subprocess.run(cmd, input=lines, capture_output=True, text=True, check=True).stdout
-        scores = {d["id"]: d for d in map(json.loads, out.splitlines())}
-        rows = []
-        for a in audit:
-            p, d = public[a["id"]], scores[a["id"]]
-            rows.append({
-                "v": d["scores"]["violent"],
-                "margin": max(d["scores"][c] - t for c, t in thresholds.items()),
-                "held": d["decision"] == "hold",
-                "corpus": corpus_class(p["labels"]),
-                "guide": a["guide"],
-                "stratum": (corpus_class(p["labels"]), p["source"]),
-            })
-        point = figures(rows, weight)
-        boots = defaultdict(list)
-        rng = random.Random(2026)
-        by_stratum = defaultdict(list)
-        for r in rows:
-            by_stratum[r["stratum"]].append(r)
-        for _ in range(args.bootstrap):
-            sample = [rng.choice(rs) for rs in by_stratum.values() for _ in rs]
-            for k, v in figures(sample, weight).items():
-                boots[k].append(v)
-        print(f"\nmodel {model or 'shipped (models/redflag.json)'}")
-        for k, v in point.items():
-            b = sorted(boots[k])
-            ci = f"  [{b[int(0.025 * len(b))]:.3f}, {b[int(0.975 * len(b)) - 1]:.3f}]" if b else ""
-            print(f"  {k:<28} {v:.3f}{ci}")
+    samples = defaultdict(list)
+    for line in open(AUDIT, encoding="utf-8"):
+        a = json.loads(line)
+        samples[a["set"]].append(a)
+    for name in sorted(samples, key=lambda n: n != "holdout"):
+        report(name, samples[name], public, args.model or [None], args.bootstrap)
 
 
 if __name__ == "__main__":
