@@ -10,7 +10,9 @@
 //! The list is part of the model format: a model trained with it scores differently without it, so
 //! it only grows with a new format version.
 
-/// The function words, sorted, as normalised tokens (lower case, apostrophes removed).
+/// The function words, sorted, as normalised tokens (lower case, apostrophes removed): the list
+/// [`is_function_word`] is tested against.
+#[cfg(test)]
 const FUNCTION_WORDS: [&str; 50] = [
     "a", "about", "am", "an", "and", "are", "as", "at", "be", "been", "but", "by", "did", "do",
     "does", "for", "from", "had", "has", "have", "here", "how", "if", "in", "is", "its", "just",
@@ -18,9 +20,19 @@ const FUNCTION_WORDS: [&str; 50] = [
     "these", "this", "those", "to", "too", "very", "was", "were", "what", "who", "with",
 ];
 
-/// Whether a normalised token is a function word.
+/// Whether a normalised token is a function word. It runs once per token on the scoring hot path, so
+/// it is a `match` (compiled to a dispatch on length and a few comparisons) rather than a binary
+/// search of a list; a test checks it against the sorted list.
+#[rustfmt::skip]
 pub fn is_function_word(token: &str) -> bool {
-    token.len() <= 5 && FUNCTION_WORDS.binary_search(&token).is_ok()
+    matches!(
+        token,
+        "a" | "about" | "am" | "an" | "and" | "are" | "as" | "at" | "be" | "been" | "but" | "by"
+            | "did" | "do" | "does" | "for" | "from" | "had" | "has" | "have" | "here" | "how"
+            | "if" | "in" | "is" | "its" | "just" | "like" | "of" | "on" | "one" | "or" | "so"
+            | "than" | "that" | "thats" | "the" | "then" | "there" | "these" | "this" | "those"
+            | "to" | "too" | "very" | "was" | "were" | "what" | "who" | "with"
+    )
 }
 
 #[cfg(test)]
@@ -28,9 +40,22 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_list_is_sorted_so_binary_search_finds_every_word() {
-        assert!(FUNCTION_WORDS.windows(2).all(|w| w[0] < w[1]));
+    fn the_match_agrees_with_the_list() {
+        assert!(
+            FUNCTION_WORDS.windows(2).all(|w| w[0] < w[1]),
+            "sorted, no repeats"
+        );
         assert!(FUNCTION_WORDS.iter().all(|w| is_function_word(w)));
+        // Every prefix and one-letter extension of a listed word: the match must agree with the list.
+        for word in FUNCTION_WORDS {
+            for end in 0..=word.len() {
+                for extra in ["", "s", "e", "y"] {
+                    let probe = format!("{}{extra}", &word[..end]);
+                    let listed = FUNCTION_WORDS.binary_search(&probe.as_str()).is_ok();
+                    assert_eq!(is_function_word(&probe), listed, "{probe:?}");
+                }
+            }
+        }
     }
 
     #[test]
