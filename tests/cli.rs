@@ -322,6 +322,30 @@ fn eval_and_check_into_a_closed_pipe_do_not_panic() {
 }
 
 #[test]
+fn eval_json_keeps_one_entry_per_group_and_adds_the_cross_source_table_to_all() {
+    let path = tmp("two-sources.jsonl");
+    std::fs::write(
+        &path,
+        concat!(
+            r#"{"id":"a1","text":"Execute every last one of them on the spot","labels":["violent"],"source":"a"}"#, "\n",
+            r#"{"id":"a2","text":"Great photos of the harbour, thanks","labels":[],"source":"a"}"#, "\n",
+            r#"{"id":"b1","text":"I will put a bullet in that judge","labels":["violent"],"source":"b"}"#, "\n",
+            r#"{"id":"b2","text":"The council meets on Tuesday","labels":[],"source":"b"}"#, "\n",
+        ),
+    )
+    .unwrap();
+    let o = run(&["eval", "--json", path.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let groups: Vec<serde_json::Value> = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(groups[0]["group"], "all");
+    let table = groups[0]["cross_source"].as_array().unwrap();
+    // Two categories would make 8 rows, but only `violent` has positives: a→a, a→b, b→a, b→b.
+    assert_eq!(table.len(), 4, "{table:?}");
+    assert!(table.iter().all(|x| x["category"] == "violent"));
+    assert!(groups[1..].iter().all(|g| g.get("cross_source").is_none()));
+}
+
+#[test]
 fn training_twice_gives_byte_identical_models() {
     let a = tmp("a.json");
     let b = tmp("b.json");

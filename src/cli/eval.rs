@@ -45,6 +45,11 @@ struct Group {
     categories: BTreeMap<String, Report>,
     /// Share of examples without labels that the stored thresholds hold.
     clean_held: Option<f64>,
+    /// For the `all` group when the examples come from more than one source: each source's positives
+    /// ranked against each source's negatives (a new field, so `--json` readers of the older output
+    /// still work).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    cross_source: Vec<CrossSource>,
 }
 
 /// ROC-AUC of one source's positives against another source's negatives, for one category.
@@ -58,14 +63,6 @@ struct CrossSource {
     positives: usize,
     negatives: usize,
     roc_auc: Option<f64>,
-}
-
-/// Figures of the whole file: one entry per group, and the cross-source table when the examples
-/// come from more than one source.
-#[derive(Debug, Serialize)]
-struct EvalReport {
-    groups: Vec<Group>,
-    cross_source: Vec<CrossSource>,
 }
 
 /// Scores every example once; returns per-example scores in model category order.
@@ -122,6 +119,7 @@ fn group(
         examples: members.len(),
         categories,
         clean_held,
+        cross_source: Vec::new(),
     }
 }
 
@@ -211,13 +209,11 @@ pub fn run(args: EvalArgs) -> Result<Outcome> {
         }
         groups.extend(by);
     }
-    let report = EvalReport {
-        groups: groups
-            .into_iter()
-            .map(|(name, members)| group(name, &members, &examples, &scores, &names, &thresholds))
-            .collect(),
-        cross_source: cross_source(&examples, &scores, &names),
-    };
+    let mut report: Vec<Group> = groups
+        .into_iter()
+        .map(|(name, members)| group(name, &members, &examples, &scores, &names, &thresholds))
+        .collect();
+    report[0].cross_source = cross_source(&examples, &scores, &names);
 
     if let Some(path) = &args.plot {
         plot(path, &examples, &scores, &names)?;
@@ -238,7 +234,7 @@ fn fmt(x: Option<f64>) -> String {
     x.map_or("-".into(), |v| format!("{v:.3}"))
 }
 
-fn print_table(report: &EvalReport, out: &mut impl Write) -> std::io::Result<()> {
+fn print_table(report: &[Group], out: &mut impl Write) -> std::io::Result<()> {
     writeln!(
         out,
         "{:<22} {:<8} {:>6} {:>6} {:>6} {:>6} {:>6} {:>6} {:>6}  {:>6} {:>6} {:>6} {:>6}  {:>10}",
@@ -257,7 +253,7 @@ fn print_table(report: &EvalReport, out: &mut impl Write) -> std::io::Result<()>
         "fn",
         "clean held"
     )?;
-    for g in &report.groups {
+    for g in report {
         for (name, r) in &g.categories {
             if r.positives == 0 && name != "any" {
                 continue;
@@ -282,7 +278,7 @@ fn print_table(report: &EvalReport, out: &mut impl Write) -> std::io::Result<()>
             )?;
         }
     }
-    if !report.cross_source.is_empty() {
+    if !report[0].cross_source.is_empty() {
         writeln!(
             out,
             "\ncross-source ROC-AUC: positives of one source against the negatives of another"
@@ -292,7 +288,7 @@ fn print_table(report: &EvalReport, out: &mut impl Write) -> std::io::Result<()>
             "{:<8} {:<22} {:<22} {:>6} {:>6} {:>6}",
             "category", "positives from", "negatives from", "pos", "neg", "ROC"
         )?;
-        for x in &report.cross_source {
+        for x in &report[0].cross_source {
             writeln!(
                 out,
                 "{:<8} {:<22} {:<22} {:>6} {:>6} {:>6}",
