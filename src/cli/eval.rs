@@ -137,27 +137,20 @@ fn cross_source(examples: &[Example], scores: &[Vec<f64>], names: &[String]) -> 
         return table;
     }
     for (c, category) in names.iter().enumerate() {
-        for (from_pos, pos_members) in &by_source {
-            let pos: Vec<f64> = pos_members
-                .iter()
-                .filter(|&&i| examples[i].has(category))
-                .map(|&i| scores[i][c])
-                .collect();
-            if pos.is_empty() {
-                continue;
-            }
-            for (from_neg, neg_members) in &by_source {
-                let neg: Vec<f64> = neg_members
-                    .iter()
-                    .filter(|&&i| !examples[i].has(category))
-                    .map(|&i| scores[i][c])
-                    .collect();
-                let truth: Vec<bool> = pos
-                    .iter()
-                    .map(|_| true)
-                    .chain(neg.iter().map(|_| false))
-                    .collect();
-                let s: Vec<f64> = pos.iter().chain(&neg).copied().collect();
+        // Per source: (scores of its positives, scores of its negatives) in this category.
+        let split: Vec<(&str, Vec<f64>, Vec<f64>)> = by_source
+            .iter()
+            .map(|(source, members)| {
+                let (pos, neg): (Vec<usize>, Vec<usize>) =
+                    members.iter().partition(|&&i| examples[i].has(category));
+                let score = |m: Vec<usize>| m.into_iter().map(|i| scores[i][c]).collect();
+                (*source, score(pos), score(neg))
+            })
+            .collect();
+        for (from_pos, pos, _) in split.iter().filter(|(_, pos, _)| !pos.is_empty()) {
+            for (from_neg, _, neg) in &split {
+                let s: Vec<f64> = pos.iter().chain(neg).copied().collect();
+                let truth: Vec<bool> = (0..s.len()).map(|k| k < pos.len()).collect();
                 table.push(CrossSource {
                     category: category.clone(),
                     positives_from: (*from_pos).to_string(),
