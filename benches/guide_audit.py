@@ -6,8 +6,10 @@ docs/public-dev-audit.jsonl holds, for two stratified random samples of public-d
 the label a reviewer gave each one reading labels/GUIDE.md (violent, abusive, clean or unclear), and
 which sample it belongs to: `analysis` (750 posts; their texts were read for error analysis, and the
 themes of later label files were chosen from the misses found there, so figures on it are optimistic)
-and `holdout` (550 other posts, judged by reviewers who wrote no labels; nobody choosing label themes
-read them). It holds ids only: the texts stay in ../shared/data and never enter this repository. Each
+and `holdout` (1,150 other posts, judged blind — without the corpus labels or any score — by reviewers
+who wrote no labels; nobody choosing label themes read them: 550 in a first round, 600 more in a
+second that sampled posts the corpora call violent more heavily, 360 of the 600, to have more
+GUIDE-violent posts). It holds ids only: the texts stay in ../shared/data and never enter this repository. Each
 sample was drawn per corpus class (posts the corpus calls violent; abusive but not violent; clean), so
 every figure is weighted by stratum (stratum = corpus class x source; weight = posts in the stratum /
 posts of the sample judged in it); strata with no judged post are left out and named. Unclear posts are

@@ -3,9 +3,12 @@
 #
 # Splits ../shared/data/public-dev.jsonl in two halves (even and odd lines), trains the same pipeline
 # on labels/ plus the even half (`train --extra`, an experiment: never shipped), and evaluates on the
-# odd half both that model and the shipped one (trained on labels/ alone). Prints the pooled
-# ROC-AUC per category and the share of clean posts held, with and without the extra data.
-# Usage: benches/public_dev_ceiling.sh   (skips when ../shared is absent; ~2 minutes)
+# odd half both that model and the shipped one (trained on labels/ alone). In the same run, the usual
+# pipeline (benches/sklearn_baseline.py: scikit-learn TF-IDF word 1-2 + char_wb 2-5, logistic
+# regression; in a venv shared with benches/batch.sh) is trained once on labels/ and once on the even
+# half alone (in-domain data, no labels/), and evaluated on the same odd half. Prints the pooled ROC-AUC
+# per category and the share of clean posts held for each.
+# Usage: benches/public_dev_ceiling.sh   (skips when ../shared is absent; ~3 minutes)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 data=../shared/data/public-dev.jsonl
@@ -36,3 +39,14 @@ echo "ROC-AUC on the odd half of public-dev ($(wc -l < "$work/eval-half.jsonl") 
 "$redflag" eval --json "$work/eval-half.jsonl" | summary "shipped (labels/ only)"
 "$redflag" eval --json --model "$work/with-extra.json" "$work/eval-half.jsonl" \
     | summary "labels/ + even half (--extra)"
+
+venv=target/bench-batch/venv
+if [ ! -x "$venv/bin/python" ]; then
+    python3 -m venv "$venv" && "$venv/bin/pip" install -q scikit-learn \
+        || { echo "skipped the scikit-learn rows: could not install scikit-learn in $venv" >&2; exit 0; }
+fi
+for source in labels "$work/train-half.jsonl"; do
+    "$venv/bin/python" benches/sklearn_baseline.py train "$source" "$work/sklearn.pkl" 2>> "$work/train.log"
+    name="scikit-learn, $( [ "$source" = labels ] && echo "labels/ only" || echo "even half only")"
+    "$venv/bin/python" benches/sklearn_baseline.py eval "$work/sklearn.pkl" "$work/eval-half.jsonl" "$name"
+done

@@ -1,8 +1,11 @@
 #!/usr/bin/env python3
 """The scikit-learn baseline of benches/batch.sh: the same features and classifier as redflag.
 
-    sklearn_baseline.py train LABEL_DIR MODEL.pkl   # fit on labels/*.jsonl, as `redflag train` does
+    sklearn_baseline.py train LABELS MODEL.pkl      # fit on LABELS (a directory of *.jsonl, or a
+                                                    # .jsonl file), as `redflag train` does
     sklearn_baseline.py score MODEL.pkl DUMP.jsonl  # one JSON line per comment on stdout, like `score`
+    sklearn_baseline.py eval MODEL.pkl FILE.jsonl NAME  # one line of pooled ROC-AUC, as
+                                                    # benches/public_dev_ceiling.sh prints for redflag
 
 Features: TfidfVectorizer word 1-2-grams and char_wb 2-5-grams, sublinear tf, smoothed idf, min_df 2,
 each block L2-normalised (a FeatureUnion of the two), lower-cased, no stop words; one
@@ -20,7 +23,7 @@ import sys
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import precision_recall_curve
+from sklearn.metrics import precision_recall_curve, roc_auc_score
 from sklearn.pipeline import FeatureUnion
 
 CATEGORIES = ["violent", "abusive"]
@@ -42,9 +45,10 @@ def best_threshold(y, p, beta=0.5):
     return float(thresholds[np.argmax(f[:-1])])
 
 
-def train(label_dir, out):
+def train(source, out):
     texts, labels = [], []
-    for path in sorted(glob.glob(os.path.join(label_dir, "*.jsonl"))):
+    paths = sorted(glob.glob(os.path.join(source, "*.jsonl"))) if os.path.isdir(source) else [source]
+    for path in paths:
         with open(path, encoding="utf-8") as f:
             for line in f:
                 if line.strip():
@@ -74,6 +78,25 @@ def score_chunk(vectorizer, classifiers, ids, bodies, out):
         out.write("\n")
 
 
+def evaluate(model, path, name):
+    """Pooled ROC-AUC per category and for "any" (ranked by the largest margin over a threshold, as
+    `redflag eval` does), and the share of clean posts held, on a labelled {"text","labels"} file."""
+    with open(model, "rb") as f:
+        vectorizer, classifiers = pickle.load(f)
+    with open(path, encoding="utf-8") as f:
+        rows = [json.loads(line) for line in f if line.strip()]
+    x = vectorizer.transform([r["text"] for r in rows])
+    p = {c: clf.predict_proba(x)[:, 1] for c, (clf, _) in classifiers.items()}
+    margin = np.max([p[c] - t for c, (_, t) in classifiers.items()], axis=0)
+    truth = {c: np.array([c in r["labels"] for r in rows]) for c in CATEGORIES}
+    labelled = np.array([bool(r["labels"]) for r in rows])
+    auc = {c: roc_auc_score(truth[c], p[c]) for c in CATEGORIES}
+    auc["any"] = roc_auc_score(labelled, margin)
+    held = float(np.mean(margin[~labelled] >= 0))
+    print("%-32s violent %.3f  abusive %.3f  any %.3f  clean held %.1f%%"
+          % (name, auc["violent"], auc["abusive"], auc["any"], 100 * held))
+
+
 def score(model, dump):
     with open(model, "rb") as f:
         vectorizer, classifiers = pickle.load(f)
@@ -99,5 +122,7 @@ if __name__ == "__main__":
         train(sys.argv[2], sys.argv[3])
     elif len(sys.argv) == 4 and sys.argv[1] == "score":
         score(sys.argv[2], sys.argv[3])
+    elif len(sys.argv) == 5 and sys.argv[1] == "eval":
+        evaluate(sys.argv[2], sys.argv[3], sys.argv[4])
     else:
         sys.exit(__doc__)
