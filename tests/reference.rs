@@ -32,7 +32,8 @@ fn ours(text: &str) -> Vec<(String, (usize, usize))> {
 }
 
 /// Plain text: letters, digits, spaces and sentence punctuation; no leetspeak, apostrophes, look-alike
-/// Greek or Cyrillic letters, spaced-out or elongated letters (where redflag deliberately differs).
+/// Greek or Cyrillic letters, spaced-out or elongated letters in any case ("KkK"), where redflag
+/// deliberately differs.
 fn is_plain(text: &str) -> bool {
     !text.chars().any(|c| ('\u{370}'..='\u{52F}').contains(&c))
         && text
@@ -45,6 +46,7 @@ fn is_plain(text: &str) -> bool {
             .windows(3)
             .any(|w| w.iter().all(|x| x.0.chars().count() == 1))
         && !text
+            .to_lowercase()
             .chars()
             .collect::<Vec<_>>()
             .windows(3)

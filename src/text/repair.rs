@@ -5,6 +5,12 @@
 //! three meaningless tokens and hides a word from the model, so every comment is repaired before it is
 //! normalised. The repair is local: only sequences that re-encode to one valid multi-byte UTF-8 character
 //! are replaced, so genuine accented text ("café", "Liberté") is left untouched.
+//!
+//! It also decodes HTML character references, which dumps keep escaped: Reddit's bodies have "&amp;",
+//! "&gt;" and "&lt;", tweets in public corpora carry emoji as "&#128299;". Left alone, a gun emoji
+//! becomes the digits "128299" and "&amp;" a token "amp". Only the references that mean one character
+//! are decoded (`&amp;`, `&lt;`, `&gt;`, `&quot;`, `&apos;`, `&nbsp;`, `&#NNN;`, `&#xHHHH;`); anything
+//! else that starts with "&" stays as it is. Decoding is done once: "&amp;lt;" becomes "&lt;".
 
 use std::borrow::Cow;
 
@@ -74,6 +80,14 @@ fn sequence_len(lead: u8) -> Option<usize> {
 /// assert_eq!(redflag::text::repair("Liberté"), "Liberté");
 /// ```
 pub fn repair(text: &str) -> Cow<'_, str> {
+    match repair_mojibake(text) {
+        Cow::Borrowed(text) => decode_references(text),
+        Cow::Owned(text) => Cow::Owned(decode_references(&text).into_owned()),
+    }
+}
+
+/// Replaces the mis-decoded UTF-8 sequences of `text`.
+fn repair_mojibake(text: &str) -> Cow<'_, str> {
     if !may_hold_mojibake(text) {
         return Cow::Borrowed(text);
     }
@@ -94,6 +108,59 @@ pub fn repair(text: &str) -> Cow<'_, str> {
     } else {
         Cow::Owned(out)
     }
+}
+
+/// Decodes the HTML character references of `text` that stand for one character (see the module
+/// documentation); returns it borrowed when it has none.
+fn decode_references(text: &str) -> Cow<'_, str> {
+    let Some(first) = memchr::memchr(b'&', text.as_bytes()) else {
+        return Cow::Borrowed(text);
+    };
+    let mut out = String::new();
+    let mut copied = 0;
+    let mut at = first;
+    while at < text.len() {
+        if let Some((c, len)) = reference_at(&text[at..]) {
+            out.push_str(&text[copied..at]);
+            out.push(c);
+            at += len;
+            copied = at;
+        } else {
+            at += 1;
+        }
+        match memchr::memchr(b'&', &text.as_bytes()[at..]) {
+            Some(next) => at += next,
+            None => break,
+        }
+    }
+    if copied == 0 {
+        return Cow::Borrowed(text);
+    }
+    out.push_str(&text[copied..]);
+    Cow::Owned(out)
+}
+
+/// The character a reference at the start of `s` (which starts with "&") stands for, and its length.
+fn reference_at(s: &str) -> Option<(char, usize)> {
+    let end = s.as_bytes().iter().take(10).position(|&b| b == b';')?;
+    let name = &s[1..end];
+    let c = match name {
+        "amp" => '&',
+        "lt" => '<',
+        "gt" => '>',
+        "quot" => '"',
+        "apos" => '\'',
+        "nbsp" => '\u{a0}',
+        _ => {
+            let number = name.strip_prefix('#')?;
+            let code = match number.strip_prefix(['x', 'X']) {
+                Some(hex) => u32::from_str_radix(hex, 16).ok()?,
+                None => number.parse().ok()?,
+            };
+            char::from_u32(code).filter(|&c| c != '\0')?
+        }
+    };
+    Some((c, end + 1))
 }
 
 /// Whether `text` has a character that a UTF-8 lead byte (0xC2 and up) becomes when read as
@@ -166,6 +233,30 @@ mod tests {
                 by_characters(&text),
                 "{c:?}"
             );
+        }
+    }
+
+    #[test]
+    fn decodes_html_character_references() {
+        assert_eq!(repair("guns &amp; roses"), "guns & roses");
+        assert_eq!(repair("&gt; quoted &lt;3"), "> quoted <3");
+        assert_eq!(repair("shoot &#128299;&#x1F52B;!"), "shoot 🔫🔫!");
+        assert_eq!(repair("&quot;a&quot; &apos;b&apos;"), "\"a\" 'b'");
+        assert_eq!(repair("Ã© &amp; â€™"), "é & ’");
+        assert_eq!(repair("&amp;lt;"), "&lt;", "decoded once");
+    }
+
+    #[test]
+    fn leaves_other_ampersands_alone() {
+        for text in [
+            "R&D and AT&T",
+            "a & b",
+            "&unknown; &#; &#xZZ; &#55296; &#0; &#99999999999;",
+            "&amp",
+            "trailing &",
+            "&#128299 no semicolon",
+        ] {
+            assert_eq!(repair(text), text);
         }
     }
 
