@@ -10,7 +10,12 @@
 //! "&gt;" and "&lt;", tweets in public corpora carry emoji as "&#128299;". Left alone, a gun emoji
 //! becomes the digits "128299" and "&amp;" a token "amp". Only the references that mean one character
 //! are decoded (`&amp;`, `&lt;`, `&gt;`, `&quot;`, `&apos;`, `&nbsp;`, `&#NNN;`, `&#xHHHH;`); anything
-//! else that starts with "&" stays as it is. Decoding is done once: "&amp;lt;" becomes "&lt;".
+//! else that starts with "&" stays as it is.
+//!
+//! Both repairs are repeated until nothing changes, so text escaped or mis-decoded twice ("&amp;gt;",
+//! "Ã¢â‚¬â„¢") comes out whole, and repairing repaired text changes nothing: a comment scores the same
+//! whether `redflag check` gets it raw or `redflag score` gets it from `parse`, which repaired it
+//! already.
 
 use std::borrow::Cow;
 
@@ -80,9 +85,22 @@ fn sequence_len(lead: u8) -> Option<usize> {
 /// assert_eq!(redflag::text::repair("Liberté"), "Liberté");
 /// ```
 pub fn repair(text: &str) -> Cow<'_, str> {
-    match repair_mojibake(text) {
-        Cow::Borrowed(text) => decode_references(text),
-        Cow::Owned(text) => Cow::Owned(decode_references(&text).into_owned()),
+    let Cow::Owned(mut out) = repair_once(text) else {
+        return Cow::Borrowed(text);
+    };
+    // Each pass that changes the text shortens it (a reference or a mis-decoded sequence becomes one
+    // shorter character), so this ends.
+    while let Cow::Owned(next) = repair_once(&out) {
+        out = next;
+    }
+    Cow::Owned(out)
+}
+
+/// One pass: references first, so that mojibake they spell out ("&#195;&#169;") is repaired too.
+fn repair_once(text: &str) -> Cow<'_, str> {
+    match decode_references(text) {
+        Cow::Borrowed(text) => repair_mojibake(text),
+        Cow::Owned(text) => Cow::Owned(repair_mojibake(&text).into_owned()),
     }
 }
 
@@ -243,7 +261,26 @@ mod tests {
         assert_eq!(repair("shoot &#128299;&#x1F52B;!"), "shoot 🔫🔫!");
         assert_eq!(repair("&quot;a&quot; &apos;b&apos;"), "\"a\" 'b'");
         assert_eq!(repair("Ã© &amp; â€™"), "é & ’");
-        assert_eq!(repair("&amp;lt;"), "&lt;", "decoded once");
+        assert_eq!(repair("&amp;gt; quoted"), "> quoted", "escaped twice");
+        assert_eq!(
+            repair("&#195;&#169;t&#195;&#169;"),
+            "été",
+            "mojibake spelt as references"
+        );
+    }
+
+    #[test]
+    fn repeats_until_nothing_changes_so_repaired_text_stays_as_it_is() {
+        assert_eq!(repair("donÃ¢â‚¬â„¢t"), "don’t", "mis-decoded twice");
+        for text in [
+            "&amp;amp;lt;3",
+            "donÃ¢â‚¬â„¢t &amp;gt; cafÃ©",
+            "&#38;#128299;",
+            "plain",
+        ] {
+            let once = repair(text).into_owned();
+            assert_eq!(repair(&once), once, "{text:?}");
+        }
     }
 
     #[test]
